@@ -1,0 +1,79 @@
+"""Errors with plain messages a shop owner can act on.
+
+Each message says what happened, to which file, row or shop, and what to do next.
+The UI shows `str(error)`; it never needs the traceback to explain the problem.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class MerchantError(Exception):
+    """Base class for every error the engine raises on purpose."""
+
+
+class CancelledError(MerchantError):
+    """Raised when the user cancels a long job; the runner reports it as cancelled."""
+
+    def __init__(self, what: str = "The job") -> None:
+        super().__init__(f"{what} was cancelled. Nothing from it was saved.")
+
+
+class ShopNotFoundError(MerchantError):
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        super().__init__(
+            f"No shop file at {self.path}. Choose File > Open shop to pick another "
+            "shop, or File > New shop to create one."
+        )
+
+
+class ShopDamagedError(MerchantError):
+    def __init__(self, path: Path, detail: str) -> None:
+        self.path = Path(path)
+        super().__init__(
+            f"The shop file {self.path} is damaged ({detail}). It was left untouched. "
+            "Restore your last backup (File > Open shop, then pick the backup file)."
+        )
+
+
+class ShopTooNewError(MerchantError):
+    def __init__(self, path: Path, version: int, supported: int) -> None:
+        self.path = Path(path)
+        super().__init__(
+            f"The shop file {self.path} was saved by a newer Merchant Assistant "
+            f"(schema {version}; this version reads up to {supported}). "
+            "Update Merchant Assistant to open it."
+        )
+
+
+class ImportFileError(MerchantError):
+    """A whole file could not be imported; nothing from it was saved."""
+
+    def __init__(self, path: Path, problem: str, fix: str) -> None:
+        self.path = Path(path)
+        self.problem = problem
+        self.fix = fix
+        super().__init__(f"Could not import {self.path.name}: {problem}. {fix}")
+
+
+class UnknownFormatError(ImportFileError):
+    def __init__(self, path: Path, headers: list[str]) -> None:
+        self.headers = headers
+        shown = ", ".join(headers[:8]) + (" …" if len(headers) > 8 else "")
+        super().__init__(
+            path,
+            f"its columns ({shown}) do not look like products, orders or reviews",
+            "Open it with Import… and choose which column holds the SKU, name, "
+            "price, order number or review text",
+        )
+
+
+class BackupError(MerchantError):
+    def __init__(self, destination: Path, detail: str) -> None:
+        self.destination = Path(destination)
+        super().__init__(
+            f"The backup to {self.destination} failed ({detail}). Your shop is "
+            "unchanged. Choose a folder with free space that you can write to."
+        )

@@ -1,0 +1,57 @@
+"""What an import did: the report returned to the UI and the command line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass
+class SkippedRow:
+    """A file row that was not imported; stored with the import run, so nothing is lost."""
+
+    row_number: int  # 1-based line number in the file, the header being row 1
+    reason: str  # plain words, e.g. "price 'abc' is not a number"
+    values: dict[str, str]  # the row as read, header -> text
+
+
+@dataclass
+class FileSniff:
+    """What was detected about a file before importing it."""
+
+    path: Path
+    encoding: str  # "utf-8", "utf-8-sig" or "cp1252"
+    delimiter: str
+    decimal_comma: bool
+    headers: list[str]
+    format: str  # key of FORMATS, or "generic"
+    format_label: str
+    kind: str | None  # "products", "orders", "reviews", or None when unknown
+    mapping: dict[str, str]  # field -> header, guessed for "generic"
+    sample_rows: list[list[str]] = field(default_factory=list)
+
+
+@dataclass
+class ImportReport:
+    """Counts and per-row outcome of one import."""
+
+    run_id: int | None
+    file: Path
+    format: str
+    format_label: str
+    kind: str
+    encoding: str
+    delimiter: str
+    decimal_comma: bool
+    mapping: dict[str, str]
+    status: str  # "completed", "failed" or "cancelled"
+    rows_read: int = 0
+    imported: int = 0  # new records
+    updated: int = 0  # existing records whose values changed
+    unchanged: int = 0  # records already present with the same values
+    skipped: list[SkippedRow] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    # Records written per kind, e.g. {"products": 2, "variants": 5, "photos": 5,
+    # "orders": 3, "order_lines": 6, "non_product_lines": 1, "customers": 2}.
+    counts: dict[str, int] = field(default_factory=dict)
+    duration_s: float = 0.0

@@ -1,0 +1,161 @@
+"""Open, check and back up a shop file.
+
+A `Store` wraps one SQLite connection. Open one `Store` per thread: SQLite
+connections must not be shared across threads, and WAL mode lets one writer and
+many readers work at once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import sqlite3
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterator
+
+import sqlite_utils
+
+from engine.errors import BackupError, ShopDamagedError, ShopNotFoundError, ShopTooNewError
+from engine.store import schema
+
+log = logging.getLogger(__name__)
+
+# A writer waits this long for another writer before SQLite gives up with
+# "database is locked". Imports hold the write lock for seconds, so 5 s is too short.
+BUSY_TIMEOUT_MS = 30_000
+
+
+def utc_now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+class Store:
+    """One open shop file: a connection plus the helpers every module shares."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
+        self.path = path
+        self.conn = conn
+        self.db = sqlite_utils.Database(conn)
+
+    @property
+    def folder(self) -> Path:
+        """The shop's folder; models and photos are stored next to the SQLite file."""
+        return self.path.parent
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """Run the block in one write transaction: all of it is saved, or none."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def backup(self, destination: Path) -> Path:
+        """Copy the shop to `destination` with SQLite's backup API.
+
+        The copy includes commits still in the `-wal` file, which a plain file copy
+        of `shop.db` would miss.
+
+        Raises:
+            BackupError: the destination cannot be written.
+        """
+        destination = Path(destination)
+        if destination.resolve() == self.path.resolve():
+            raise BackupError(destination, "it is the shop file itself")
+        partial = destination.with_name(destination.name + ".partial")
+        try:
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            partial.unlink(missing_ok=True)
+            target = sqlite3.connect(partial)
+            try:
+                self.conn.backup(target)
+                target.execute("PRAGMA journal_mode=DELETE")
+            finally:
+                target.close()
+            partial.replace(destination)
+        except (OSError, sqlite3.Error) as error:
+            partial.unlink(missing_ok=True)
+            raise BackupError(destination, str(error)) from error
+        log.info("Backed up shop to %s", destination)
+        return destination
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    # isolation_level=None: no implicit transactions, so `Store.transaction`
+    # decides exactly what is committed together.
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    return conn
+
+
+def open_store(path: Path, *, create: bool = False) -> Store:
+    """Open the shop file at `path`, checking it and applying migrations.
+
+    Args:
+        path: the shop's SQLite file.
+        create: make a new empty shop when the file does not exist.
+
+    Raises:
+        ShopNotFoundError: no file and `create` is false.
+        ShopDamagedError: SQLite's quick check fails; the file is left untouched.
+        ShopTooNewError: the file comes from a newer version of the app.
+    """
+    path = Path(path)
+    if not path.exists():
+        if not create:
+            raise ShopNotFoundError(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True) if path.exists() else None
+        if conn is not None:
+            try:
+                result = conn.execute("PRAGMA quick_check").fetchone()[0]
+            finally:
+                conn.close()
+            if result != "ok":
+                raise ShopDamagedError(path, result)
+        conn = _connect(path)
+    except sqlite3.DatabaseError as error:
+        raise ShopDamagedError(path, str(error)) from error
+
+    try:
+        schema.migrate(conn)
+    except ValueError:
+        version = schema.schema_version(conn)
+        conn.close()
+        raise ShopTooNewError(path, version, schema.LATEST_VERSION) from None
+
+    store = Store(path, conn)
+    _mark_interrupted_runs(store)
+    return store
+
+
+def _mark_interrupted_runs(store: Store) -> None:
+    # A run still 'running' when the shop opens belongs to a process that died:
+    # its data transaction was never committed, so nothing of it is in the shop.
+    with store.transaction() as conn:
+        count = conn.execute(
+            "UPDATE import_runs SET status = 'interrupted', finished_at = ?, "
+            "message = 'The app closed before this import finished. Nothing from "
+            "it was saved. Import the file again.' WHERE status = 'running'",
+            (utc_now(),),
+        ).rowcount
+    if count:
+        log.warning("Marked %d unfinished import runs as interrupted", count)

@@ -1,0 +1,142 @@
+"""Read-only queries the overview, the command line and the models share."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from engine.store.connection import Store
+
+
+@dataclass
+class ShopCounts:
+    products: int
+    non_product_items: int
+    variants: int
+    photos: int
+    customers: int
+    orders: int
+    order_lines: int
+    reviews: int
+    import_runs: int
+
+    def as_dict(self) -> dict[str, int]:
+        return dict(self.__dict__)
+
+
+def counts(store: Store) -> ShopCounts:
+    """Count the rows of each kind in the shop."""
+
+    def scalar(sql: str) -> int:
+        return store.conn.execute(sql).fetchone()[0]
+
+    return ShopCounts(
+        products=scalar("SELECT count(*) FROM products WHERE kind = 'product'"),
+        non_product_items=scalar("SELECT count(*) FROM products WHERE kind != 'product'"),
+        variants=scalar("SELECT count(*) FROM product_variants"),
+        photos=scalar("SELECT count(*) FROM product_photos"),
+        customers=scalar("SELECT count(*) FROM customers"),
+        orders=scalar("SELECT count(*) FROM orders"),
+        order_lines=scalar("SELECT count(*) FROM order_lines"),
+        reviews=scalar("SELECT count(*) FROM reviews"),
+        import_runs=scalar("SELECT count(*) FROM import_runs"),
+    )
+
+
+# Orders whose status says the money went back are left out of revenue.
+EXCLUDED_STATUSES = ("refunded", "voided", "cancelled", "canceled")
+
+
+def revenue_by_month(store: Store) -> list[tuple[str, float]]:
+    """Return (YYYY-MM, revenue) pairs in month order.
+
+    Revenue is the sum of line totals of product lines; cancellation invoices
+    carry negative totals and so reduce the month they fall in.
+    """
+    placeholders = ",".join("?" for _ in EXCLUDED_STATUSES)
+    rows = store.conn.execute(
+        f"""
+        SELECT substr(o.ordered_at, 1, 7) AS month, sum(l.line_total)
+        FROM order_lines l JOIN orders o ON o.id = l.order_ref
+        WHERE l.kind = 'product' AND o.ordered_at IS NOT NULL
+          AND coalesce(lower(o.status), '') NOT IN ({placeholders})
+        GROUP BY month ORDER BY month
+        """,
+        EXCLUDED_STATUSES,
+    ).fetchall()
+    return [(month, float(total or 0.0)) for month, total in rows]
+
+
+@dataclass
+class TopProduct:
+    sku: str
+    title: str
+    quantity: float
+    revenue: float
+
+
+def top_products(store: Store, limit: int = 10) -> list[TopProduct]:
+    """Return the best-selling products by revenue, net of returns."""
+    rows = store.conn.execute(
+        """
+        SELECT l.product_sku, coalesce(p.title, max(l.title)), sum(l.quantity),
+               sum(l.line_total) AS revenue
+        FROM order_lines l
+        LEFT JOIN products p ON p.sku = l.product_sku
+        WHERE l.kind = 'product' AND l.product_sku IS NOT NULL
+        GROUP BY l.product_sku
+        ORDER BY revenue DESC
+        LIMIT ?
+        """,
+        (limit,),
+    ).fetchall()
+    return [TopProduct(sku, title or sku, float(q or 0), float(r or 0)) for sku, title, q, r in rows]
+
+
+@dataclass
+class ImportRunSummary:
+    id: int
+    file_name: str
+    format: str | None
+    encoding: str | None
+    status: str
+    started_at: str
+    finished_at: str | None
+    rows_read: int
+    imported: int
+    updated: int
+    unchanged: int
+    skipped: int
+    message: str | None
+    mapping: dict = field(default_factory=dict)
+
+
+def import_runs(store: Store, limit: int = 20) -> list[ImportRunSummary]:
+    """Return the most recent import runs, newest first."""
+    rows = store.conn.execute(
+        "SELECT id, file_name, format, encoding, status, started_at, finished_at, "
+        "rows_read, imported, updated, unchanged, skipped, message, mapping "
+        "FROM import_runs ORDER BY id DESC LIMIT ?",
+        (limit,),
+    ).fetchall()
+    return [
+        ImportRunSummary(*row[:-1], mapping=json.loads(row[-1]) if row[-1] else {})
+        for row in rows
+    ]
+
+
+@dataclass
+class SkippedRow:
+    row_number: int
+    reason: str
+    values: dict | list
+
+
+def skipped_rows(store: Store, import_run_id: int, limit: int = 1000) -> list[SkippedRow]:
+    """Return the rows an import skipped, with the reason and the original values."""
+    rows = store.conn.execute(
+        "SELECT row_number, reason, raw_values FROM import_skipped_rows "
+        "WHERE import_run_id = ? ORDER BY row_number LIMIT ?",
+        (import_run_id, limit),
+    ).fetchall()
+    return [SkippedRow(number, reason, json.loads(raw)) for number, reason, raw in rows]

@@ -1,0 +1,218 @@
+"""SQLite schema of a shop file and its migrations.
+
+This module alone creates and changes tables. `PRAGMA user_version` holds the schema
+version; each migration runs in its own transaction and bumps it by one.
+
+Conventions:
+- Every identifier from the shop (SKU, order number, customer id) is TEXT, so
+  `00042` and `42` stay two different products.
+- Times are ISO 8601 text. A time that came with a UTC offset keeps it.
+- JSON columns (attributes, options, metrics, mapping, values) hold text from
+  `json.dumps`.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Callable
+
+SCHEMA_V1 = """
+CREATE TABLE import_runs (
+    id INTEGER PRIMARY KEY,
+    file_name TEXT NOT NULL,
+    file_path TEXT NOT NULL,
+    file_sha256 TEXT,
+    file_size INTEGER,
+    format TEXT,
+    encoding TEXT,
+    delimiter TEXT,
+    decimal_comma INTEGER NOT NULL DEFAULT 0,
+    mapping TEXT,
+    status TEXT NOT NULL DEFAULT 'running'
+        CHECK (status IN ('running', 'completed', 'failed', 'cancelled', 'interrupted')),
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    rows_read INTEGER NOT NULL DEFAULT 0,
+    imported INTEGER NOT NULL DEFAULT 0,
+    updated INTEGER NOT NULL DEFAULT 0,
+    unchanged INTEGER NOT NULL DEFAULT 0,
+    skipped INTEGER NOT NULL DEFAULT 0,
+    summary TEXT,
+    message TEXT
+);
+
+CREATE TABLE import_skipped_rows (
+    id INTEGER PRIMARY KEY,
+    import_run_id INTEGER NOT NULL REFERENCES import_runs(id) ON DELETE CASCADE,
+    row_number INTEGER NOT NULL,
+    reason TEXT NOT NULL,
+    raw_values TEXT NOT NULL
+);
+CREATE INDEX idx_import_skipped_rows_run ON import_skipped_rows(import_run_id);
+
+CREATE TABLE products (
+    sku TEXT PRIMARY KEY,
+    title TEXT NOT NULL,
+    description TEXT,
+    category TEXT,
+    price REAL,
+    currency TEXT,
+    attributes TEXT,
+    kind TEXT NOT NULL DEFAULT 'product'
+        CHECK (kind IN ('product', 'non_product', 'add_on')),
+    source TEXT NOT NULL,
+    import_run_id INTEGER REFERENCES import_runs(id) ON DELETE SET NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+
+CREATE TABLE product_variants (
+    variant_key TEXT PRIMARY KEY,
+    product_sku TEXT NOT NULL REFERENCES products(sku) ON DELETE CASCADE,
+    sku TEXT,
+    title TEXT,
+    options TEXT,
+    price REAL,
+    stock REAL,
+    problem TEXT,
+    source TEXT NOT NULL,
+    import_run_id INTEGER REFERENCES import_runs(id) ON DELETE SET NULL
+);
+CREATE INDEX idx_product_variants_product ON product_variants(product_sku);
+CREATE UNIQUE INDEX idx_product_variants_sku ON product_variants(sku) WHERE sku IS NOT NULL;
+
+CREATE TABLE product_photos (
+    id INTEGER PRIMARY KEY,
+    product_sku TEXT REFERENCES products(sku) ON DELETE SET NULL,
+    location TEXT NOT NULL,
+    position INTEGER,
+    alt_text TEXT,
+    width INTEGER,
+    height INTEGER,
+    sha256 TEXT,
+    source TEXT NOT NULL,
+    import_run_id INTEGER REFERENCES import_runs(id) ON DELETE SET NULL,
+    added_at TEXT NOT NULL,
+    UNIQUE (product_sku, location)
+);
+
+CREATE TABLE customers (
+    customer_id TEXT PRIMARY KEY,
+    name TEXT,
+    email TEXT,
+    country TEXT,
+    source TEXT NOT NULL,
+    import_run_id INTEGER REFERENCES import_runs(id) ON DELETE SET NULL,
+    created_at TEXT NOT NULL
+);
+
+CREATE TABLE orders (
+    id INTEGER PRIMARY KEY,
+    source TEXT NOT NULL,
+    order_id TEXT NOT NULL,
+    customer_id TEXT REFERENCES customers(customer_id) ON DELETE SET NULL,
+    ordered_at TEXT,
+    status TEXT,
+    is_cancellation INTEGER NOT NULL DEFAULT 0,
+    currency TEXT,
+    total REAL,
+    country TEXT,
+    import_run_id INTEGER REFERENCES import_runs(id) ON DELETE SET NULL,
+    UNIQUE (source, order_id)
+);
+CREATE INDEX idx_orders_customer ON orders(customer_id);
+CREATE INDEX idx_orders_ordered_at ON orders(ordered_at);
+
+CREATE TABLE order_lines (
+    id INTEGER PRIMARY KEY,
+    order_ref INTEGER NOT NULL REFERENCES orders(id) ON DELETE CASCADE,
+    line_id TEXT NOT NULL,
+    sku TEXT,
+    product_sku TEXT,
+    title TEXT,
+    quantity REAL NOT NULL,
+    unit_price REAL,
+    line_total REAL,
+    kind TEXT NOT NULL DEFAULT 'product'
+        CHECK (kind IN ('product', 'non_product', 'add_on')),
+    import_run_id INTEGER REFERENCES import_runs(id) ON DELETE SET NULL,
+    UNIQUE (order_ref, line_id)
+);
+CREATE INDEX idx_order_lines_product ON order_lines(product_sku);
+
+CREATE TABLE reviews (
+    id INTEGER PRIMARY KEY,
+    review_key TEXT NOT NULL UNIQUE,
+    source TEXT NOT NULL,
+    product_sku TEXT,
+    product_title TEXT,
+    rating REAL,
+    title TEXT,
+    body TEXT,
+    author TEXT,
+    reviewed_at TEXT,
+    import_run_id INTEGER REFERENCES import_runs(id) ON DELETE SET NULL
+);
+CREATE INDEX idx_reviews_product ON reviews(product_sku);
+
+CREATE TABLE tags (
+    id INTEGER PRIMARY KEY,
+    photo_id INTEGER REFERENCES product_photos(id) ON DELETE CASCADE,
+    product_sku TEXT REFERENCES products(sku) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    value TEXT NOT NULL,
+    confidence REAL,
+    origin TEXT NOT NULL DEFAULT 'model' CHECK (origin IN ('model', 'user')),
+    created_at TEXT NOT NULL
+);
+CREATE INDEX idx_tags_photo ON tags(photo_id);
+
+CREATE TABLE models (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    trained_at TEXT NOT NULL,
+    metrics TEXT,
+    file TEXT,
+    is_active INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (name, version)
+);
+"""
+
+
+def _migrate_to_1(conn: sqlite3.Connection) -> None:
+    for statement in SCHEMA_V1.split(";"):
+        if statement.strip():
+            conn.execute(statement)
+
+
+# MIGRATIONS[i] moves a shop file from schema version i to i + 1.
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_to_1]
+LATEST_VERSION = len(MIGRATIONS)
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    return conn.execute("PRAGMA user_version").fetchone()[0]
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Apply pending migrations, each in its own transaction; return the new version.
+
+    Raises:
+        ValueError: the file's version is newer than this code knows.
+    """
+    version = schema_version(conn)
+    if version > LATEST_VERSION:
+        raise ValueError(f"schema version {version} is newer than {LATEST_VERSION}")
+
+    for target in range(version + 1, LATEST_VERSION + 1):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            MIGRATIONS[target - 1](conn)
+            conn.execute(f"PRAGMA user_version = {target}")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+    return LATEST_VERSION
