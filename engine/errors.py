@@ -38,6 +38,15 @@ class ShopDamagedError(MerchantError):
         )
 
 
+class NotAShopError(MerchantError):
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        super().__init__(
+            f"{self.path} is an SQLite file, but not a Merchant Assistant shop. It was "
+            "left untouched. To bring its data in, export it as CSV and use File > Import…."
+        )
+
+
 class ShopTooNewError(MerchantError):
     def __init__(self, path: Path, version: int, supported: int) -> None:
         self.path = Path(path)

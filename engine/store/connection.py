@@ -9,14 +9,22 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
 
+import psutil
 import sqlite_utils
 
-from engine.errors import BackupError, ShopDamagedError, ShopNotFoundError, ShopTooNewError
+from engine.errors import (
+    BackupError,
+    NotAShopError,
+    ShopDamagedError,
+    ShopNotFoundError,
+    ShopTooNewError,
+)
 from engine.store import schema
 
 log = logging.getLogger(__name__)
@@ -75,20 +83,7 @@ class Store:
         destination = Path(destination)
         if destination.resolve() == self.path.resolve():
             raise BackupError(destination, "it is the shop file itself")
-        partial = destination.with_name(destination.name + ".partial")
-        try:
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            partial.unlink(missing_ok=True)
-            target = sqlite3.connect(partial)
-            try:
-                self.conn.backup(target)
-                target.execute("PRAGMA journal_mode=DELETE")
-            finally:
-                target.close()
-            partial.replace(destination)
-        except (OSError, sqlite3.Error) as error:
-            partial.unlink(missing_ok=True)
-            raise BackupError(destination, str(error)) from error
+        backup_database(self.conn, destination)
         log.info("Backed up shop to %s", destination)
         return destination
 
@@ -135,6 +130,10 @@ def open_store(path: Path, *, create: bool = False) -> Store:
     except sqlite3.DatabaseError as error:
         raise ShopDamagedError(path, str(error)) from error
 
+    if schema.schema_version(conn) == 0 and _has_tables(conn):
+        conn.close()
+        raise NotAShopError(path)
+
     try:
         schema.migrate(conn)
     except ValueError:
@@ -147,15 +146,63 @@ def open_store(path: Path, *, create: bool = False) -> Store:
     return store
 
 
+def _has_tables(conn: sqlite3.Connection) -> bool:
+    row = conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()
+    return row[0] > 0
+
+
+def backup_database(source: sqlite3.Connection, destination: Path) -> Path:
+    """Copy an open SQLite database to `destination` with SQLite's backup API.
+
+    The copy includes commits still in the `-wal` file, which a plain copy of the
+    main file would miss. It is written beside the destination first and renamed
+    into place, so a failed backup never leaves a half-written file.
+
+    Raises:
+        BackupError: the destination cannot be written.
+    """
+    destination = Path(destination)
+    partial = destination.with_name(destination.name + ".partial")
+    try:
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        partial.unlink(missing_ok=True)
+        target = sqlite3.connect(partial)
+        try:
+            source.backup(target)
+            target.execute("PRAGMA journal_mode=DELETE")
+        finally:
+            target.close()
+        partial.replace(destination)
+    except (OSError, sqlite3.Error) as error:
+        partial.unlink(missing_ok=True)
+        raise BackupError(destination, str(error)) from error
+    return destination
+
+
 def _mark_interrupted_runs(store: Store) -> None:
-    # A run still 'running' when the shop opens belongs to a process that died:
-    # its data transaction was never committed, so nothing of it is in the shop.
+    # A run still 'running' whose process is gone died mid-import: its data
+    # transaction was never committed, so nothing of it is in the shop. Runs of
+    # live processes (this one included) are still working and are left alone.
+    running = store.conn.execute(
+        "SELECT id, pid FROM import_runs WHERE status = 'running'"
+    ).fetchall()
+    dead = [run_id for run_id, pid in running if not _is_process_alive(pid)]
+    if not dead:
+        return
+
     with store.transaction() as conn:
-        count = conn.execute(
+        conn.executemany(
             "UPDATE import_runs SET status = 'interrupted', finished_at = ?, "
             "message = 'The app closed before this import finished. Nothing from "
-            "it was saved. Import the file again.' WHERE status = 'running'",
-            (utc_now(),),
-        ).rowcount
-    if count:
-        log.warning("Marked %d unfinished import runs as interrupted", count)
+            "it was saved. Import the file again.' WHERE id = ? AND status = 'running'",
+            [(utc_now(), run_id) for run_id in dead],
+        )
+    log.warning("Marked %d unfinished import runs as interrupted", len(dead))
+
+
+def _is_process_alive(pid: int | None) -> bool:
+    if pid is None:
+        return False
+    if pid == os.getpid():
+        return True
+    return psutil.pid_exists(pid)

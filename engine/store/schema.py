@@ -38,7 +38,9 @@ CREATE TABLE import_runs (
     unchanged INTEGER NOT NULL DEFAULT 0,
     skipped INTEGER NOT NULL DEFAULT 0,
     summary TEXT,
-    message TEXT
+    message TEXT,
+    -- The importing process. A 'running' run whose process is gone was interrupted.
+    pid INTEGER
 );
 
 CREATE TABLE import_skipped_rows (
@@ -181,10 +183,16 @@ CREATE TABLE models (
 """
 
 
-def _migrate_to_1(conn: sqlite3.Connection) -> None:
-    for statement in SCHEMA_V1.split(";"):
+def _execute_script(conn: sqlite3.Connection, script: str) -> None:
+    # executescript() would commit the migration's open transaction, so the
+    # statements run one by one. Comments in the script must not contain ';'.
+    for statement in script.split(";"):
         if statement.strip():
             conn.execute(statement)
+
+
+def _migrate_to_1(conn: sqlite3.Connection) -> None:
+    _execute_script(conn, SCHEMA_V1)
 
 
 # MIGRATIONS[i] moves a shop file from schema version i to i + 1.
