@@ -24,3 +24,13 @@ def cases_dir() -> Path:
 
 def uci_online_retail() -> Path:
     return data_dir() / "uci-online-retail" / "online_retail_2010-12_2011-11.csv.gz"
+
+
+def luma_catalog_dir() -> Path:
+    """Return the folder of the Magento 2 Luma catalog, photos and photo labels."""
+    return data_dir() / "magento-luma-catalog"
+
+
+def luma_reviews() -> Path:
+    """Return the Luma sample reviews joined to the catalog's SKUs."""
+    return data_dir() / "magento-luma-reviews" / "reviews_with_products.csv"
