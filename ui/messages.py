@@ -1,0 +1,97 @@
+"""Messages shown to the shop owner, built in one place.
+
+Engine errors already carry a plain message (what happened, to which file or row,
+what to do next), so the UI shows `str(error)` unchanged. Any other exception is a
+bug: the owner gets a short apology and the log file path, and the traceback goes
+to the log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from engine import paths
+from engine.errors import MerchantError
+
+# Names listed in one message before the rest are summed up as "and N more".
+MAX_NAMES_LISTED = 8
+
+
+def unexpected_error_message(action: str) -> str:
+    """Return the apology shown when `action` stopped on an error nobody planned for."""
+    return (
+        f"Sorry, {action} stopped because of an unexpected problem. Try again. "
+        f"If it happens again, send the log file {paths.log_file()} to the person "
+        "who looks after your Merchant Assistant."
+    )
+
+
+def error_message(error: BaseException, action: str) -> str:
+    """Return the message for an error raised while doing `action`."""
+    if isinstance(error, MerchantError):
+        return str(error)
+    return unexpected_error_message(action)
+
+
+def list_names(names: Iterable[str]) -> str:
+    """Join names for a sentence, listing at most MAX_NAMES_LISTED of them."""
+    names = list(names)
+    shown = ", ".join(names[:MAX_NAMES_LISTED])
+    if len(names) > MAX_NAMES_LISTED:
+        shown += f" and {len(names) - MAX_NAMES_LISTED} more"
+    return shown
+
+
+def not_csv_files_message(files: list[Path]) -> str:
+    """Return the single message for dropped files that are not CSV files."""
+    names = list_names(path.name for path in files)
+    if len(files) == 1:
+        subject = f"{names} was not imported because it is not a CSV file."
+    else:
+        subject = f"{len(files)} files were not imported because they are not CSV files: {names}."
+    return (
+        f"{subject} Export your products, orders or reviews from your shop system as "
+        "CSV (.csv, .tsv or .csv.gz) and drop those files here."
+    )
+
+
+def no_shop_message() -> str:
+    return (
+        "No shop is open, so nothing was imported. Choose File > New shop… or "
+        "File > Open shop… first, then import your files."
+    )
+
+
+def import_summary_message(file_name: str, imported: int, updated: int,
+                           unchanged: int, skipped: int) -> str:
+    """Return the one-line result of a finished import."""
+    text = (
+        f"Imported {file_name}: {imported:,} new, {updated:,} updated, "
+        f"{unchanged:,} already present"
+    )
+    if skipped:
+        row_word = "row" if skipped == 1 else "rows"
+        return (
+            f"{text}, {skipped:,} {row_word} skipped. The Overview tab lists each "
+            "skipped row with the reason; fix those rows in the file and import it again."
+        )
+    return f"{text}."
+
+
+def import_cancelled_message(file_name: str) -> str:
+    return (
+        f"The import of {file_name} was cancelled. Nothing from it was saved. "
+        "Import the file again when you are ready."
+    )
+
+
+def mapping_rejected_message(file_name: str) -> str:
+    return (
+        f"{file_name} was not imported because the column choice was closed. "
+        "Import it again and choose which column holds each field."
+    )
+
+
+def backup_done_message(destination: Path) -> str:
+    return f"The shop was backed up to {destination}. Keep that file somewhere safe."
