@@ -1,0 +1,144 @@
+"""Import of dropped or chosen files: sniff, ask for columns if needed, import.
+
+Files are handled one after another, so at most one column dialog is open. The
+imports themselves run in the write lane of the job runner, one at a time.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import deque
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QDialog, QWidget
+
+from ui import messages
+from ui.jobs import JobRunner, Lane
+from ui.widgets.mapping_dialog import MappingChoice, MappingDialog
+
+log = logging.getLogger(__name__)
+
+# Suffixes accepted from drops; the Import… dialog can still pick any file.
+CSV_SUFFIXES = {".csv", ".tsv", ".gz"}
+
+
+def is_csv_file(path: Path) -> bool:
+    return path.is_file() and path.suffix.lower() in CSV_SUFFIXES
+
+
+def sniff_file(path: Path):
+    """Detect the file's layout; return (FileSniff, GENERIC_FIELDS). Runs in a job."""
+    # Imported here: the importers may pull in pandas, which stays off start-up.
+    from engine.importers import GENERIC_FIELDS, sniff
+
+    return sniff(path), GENERIC_FIELDS
+
+
+def import_one_file(shop_path: Path, path: Path, sniffed, choice: MappingChoice | None,
+                    progress, cancel):
+    """Import `path` into the shop at `shop_path`; return the ImportReport. Runs in a job."""
+    from engine.importers import import_file
+    from engine.store import open_store
+
+    with open_store(shop_path) as store:
+        if choice is None:
+            return import_file(store, path, format=sniffed.format, progress=progress,
+                               cancel=cancel)
+        return import_file(store, path, format=sniffed.format, mapping=choice.mapping,
+                           encoding=choice.encoding, kind=choice.kind,
+                           progress=progress, cancel=cancel)
+
+
+class ImportFlow(QObject):
+    """Takes files through sniffing, the column dialog and the import job."""
+
+    # Emitted after each import job ends, whatever its outcome, so views can refresh.
+    import_ended = Signal(object)  # ImportReport, or None when the job failed
+    notice_posted = Signal(str, str)  # level, text
+
+    def __init__(self, runner: JobRunner, dialog_parent: QWidget) -> None:
+        super().__init__(dialog_parent)
+        self.runner = runner
+        self.dialog_parent = dialog_parent
+        self.queue: deque[tuple[Path, Path]] = deque()
+        self.dialog: MappingDialog | None = None
+        self.is_busy = False
+
+    def start(self, shop_path: Path, files: list[Path]) -> None:
+        self.queue.extend((shop_path, Path(path)) for path in files)
+        if not self.is_busy:
+            self._next_file()
+
+    def _next_file(self) -> None:
+        self.dialog = None
+        if not self.queue:
+            self.is_busy = False
+            return
+        self.is_busy = True
+        shop_path, path = self.queue.popleft()
+        job = self.runner.submit(f"Reading {path.name}",
+                                 lambda progress, cancel: sniff_file(path), kind="sniff")
+        job.finished.connect(lambda result: self.on_sniff_finished(shop_path, path, result))
+        job.failed.connect(lambda message, details: self.on_sniff_failed(message))
+        job.cancelled.connect(self._next_file)
+
+    def on_sniff_finished(self, shop_path: Path, path: Path, result) -> None:
+        sniffed, generic_fields = result
+        if sniffed.format != "generic":
+            self._submit_import(shop_path, path, sniffed, None)
+            self._next_file()
+            return
+
+        self.dialog = MappingDialog(sniffed, generic_fields, self.dialog_parent)
+        self.dialog.finished.connect(
+            lambda result_code: self.on_dialog_finished(shop_path, path, sniffed, result_code))
+        self.dialog.open()
+
+    def on_dialog_finished(self, shop_path: Path, path: Path, sniffed, result_code: int) -> None:
+        dialog = self.dialog
+        if dialog is not None and result_code == QDialog.DialogCode.Accepted:
+            self._submit_import(shop_path, path, sniffed, dialog.choice())
+        else:
+            self.notice_posted.emit("info", messages.mapping_rejected_message(path.name))
+        if dialog is not None:
+            dialog.deleteLater()
+        self._next_file()
+
+    def on_sniff_failed(self, message: str) -> None:
+        self.notice_posted.emit("error", message)
+        self._next_file()
+
+    def _submit_import(self, shop_path: Path, path: Path, sniffed,
+                       choice: MappingChoice | None) -> None:
+        job = self.runner.submit(
+            f"Importing {path.name}",
+            lambda progress, cancel: import_one_file(shop_path, path, sniffed, choice,
+                                                     progress, cancel),
+            kind="import",
+            lane=Lane.WRITE,
+        )
+        job.finished.connect(self.on_import_finished)
+        job.failed.connect(lambda message, details: self.on_import_failed(message))
+        job.cancelled.connect(lambda: self.on_import_cancelled(path))
+
+    def on_import_finished(self, report) -> None:
+        name = Path(report.file).name
+        if report.status == "cancelled":
+            self.notice_posted.emit("info", messages.import_cancelled_message(name))
+        elif report.status == "failed":
+            detail = " ".join(report.warnings) or "the import stopped"
+            self.notice_posted.emit("error", f"Could not import {name}: {detail}")
+        else:
+            text = messages.import_summary_message(
+                name, report.imported, report.updated, report.unchanged, len(report.skipped))
+            self.notice_posted.emit("warning" if report.skipped else "success", text)
+        self.import_ended.emit(report)
+
+    def on_import_failed(self, message: str) -> None:
+        self.notice_posted.emit("error", message)
+        self.import_ended.emit(None)
+
+    def on_import_cancelled(self, path: Path) -> None:
+        self.notice_posted.emit("info", messages.import_cancelled_message(path.name))
+        self.import_ended.emit(None)

@@ -1,0 +1,32 @@
+"""Read-only access to a shop for the tabs' queries."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from engine.errors import ShopNotFoundError
+from engine.store import BUSY_TIMEOUT_MS, Store
+
+
+def open_for_reading(path: Path) -> Store:
+    """Open the shop read-only, without the checks `open_store` runs on opening.
+
+    The window calls `open_store` once when it opens a shop. Refreshes use this
+    instead, because `open_store` marks every import run still 'running' as
+    interrupted, which would be wrong while an import job is running.
+
+    Raises:
+        ShopNotFoundError: the file is gone.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise ShopNotFoundError(path)
+    conn = sqlite3.connect(
+        f"{path.resolve().as_uri()}?mode=ro",
+        uri=True,
+        timeout=BUSY_TIMEOUT_MS / 1000,
+        isolation_level=None,
+    )
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    return Store(path, conn)

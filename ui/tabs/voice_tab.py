@@ -1,0 +1,25 @@
+"""Voice search tab: say a product name and find it in the catalog."""
+
+from __future__ import annotations
+
+from engine.store.queries import ShopCounts
+from ui.formatting import plural
+from ui.tabs.planned_tab import PlannedTab
+
+
+class VoiceTab(PlannedTab):
+    def describe(self, counts: ShopCounts | None) -> tuple[str, str]:
+        title = "Voice search"
+        purpose = (
+            "This tab will let you say or type a product name and find it in your "
+            "catalog, even when it is misheard or misspelled. Speech is recognised "
+            "on this computer; nothing is sent anywhere."
+        )
+        if counts is None:
+            return title, f"{purpose} Open a shop to see what it will use."
+        if counts.products == 0:
+            return title, (
+                f"{purpose} This shop has no products yet. Import a products export "
+                "with File > Import…."
+            )
+        return title, f"{purpose} It will search your {plural(counts.products, 'product')}."

@@ -1,0 +1,66 @@
+"""A centred message for a tab or page that has nothing to show yet."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
+
+
+# Lines longer than this are hard to read on a wide window.
+TEXT_WIDTH = 720
+
+
+class EmptyState(QWidget):
+    """Title, explanation, optional progress bar and optional action button."""
+
+    action_clicked = Signal()
+
+    def __init__(self, title: str = "", body: str = "", action: str | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("emptyState")
+        self.title_label = QLabel(title)
+        self.title_label.setObjectName("emptyStateTitle")
+        self.title_label.setWordWrap(True)
+        self.title_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.title_label.setMaximumWidth(TEXT_WIDTH)
+        self.body_label = QLabel(body)
+        self.body_label.setObjectName("emptyStateBody")
+        self.body_label.setWordWrap(True)
+        self.body_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.body_label.setMaximumWidth(TEXT_WIDTH)
+        self.body_label.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setVisible(False)
+        self.progress_bar.setMaximumWidth(420)
+        self.action_button = QPushButton(action or "")
+        self.action_button.setVisible(action is not None)
+        self.action_button.clicked.connect(self.action_clicked)
+
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        center = Qt.AlignmentFlag.AlignHCenter
+        layout.addWidget(self.title_label, 0, center)
+        layout.addWidget(self.body_label, 0, center)
+        layout.addWidget(self.progress_bar, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addWidget(self.action_button, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addStretch(2)
+        layout.setContentsMargins(48, 24, 48, 24)
+
+    def set_text(self, title: str, body: str) -> None:
+        self.title_label.setText(title)
+        self.body_label.setText(body)
+
+    def set_action(self, text: str | None) -> None:
+        self.action_button.setText(text or "")
+        self.action_button.setVisible(text is not None)
+
+    def set_progress(self, fraction: float | None, is_visible: bool = True) -> None:
+        """Show a percent bar, a busy bar when `fraction` is None, or hide it."""
+        self.progress_bar.setVisible(is_visible)
+        if fraction is None:
+            self.progress_bar.setRange(0, 0)
+        else:
+            self.progress_bar.setRange(0, 100)
+            self.progress_bar.setValue(round(fraction * 100))

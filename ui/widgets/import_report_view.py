@@ -1,0 +1,117 @@
+"""The last import's outcome: file, format, counts and the rows it skipped."""
+
+from __future__ import annotations
+
+import json
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFormLayout,
+    QGroupBox,
+    QHeaderView,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from engine.store.queries import ImportRunSummary, SkippedRow
+from ui.formatting import format_count
+
+STATUS_LABELS = {
+    "completed": "Completed",
+    "running": "Running",
+    "failed": "Failed",
+    "cancelled": "Cancelled, nothing saved",
+    "interrupted": "Interrupted, nothing saved",
+}
+
+
+def describe_values(values: dict | list) -> str:
+    """Render a skipped row's original values as "header: value" pairs."""
+    if isinstance(values, dict):
+        return "; ".join(f"{key}: {value}" for key, value in values.items())
+    if isinstance(values, list):
+        return "; ".join(str(value) for value in values)
+    return json.dumps(values, ensure_ascii=False)
+
+
+class ImportReportView(QGroupBox):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Last import", parent)
+        self.setObjectName("importReport")
+        self.fields: dict[str, QLabel] = {}
+        form = QFormLayout()
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+        for key, label in [
+            ("file", "File"),
+            ("format", "Format"),
+            ("encoding", "Encoding"),
+            ("status", "Status"),
+            ("counts", "Records"),
+            ("finished", "Finished"),
+            ("message", "Note"),
+        ]:
+            value = QLabel()
+            value.setWordWrap(True)
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.fields[key] = value
+            form.addRow(f"{label}:", value)
+
+        self.skipped_title = QLabel()
+        self.skipped_title.setObjectName("sectionTitle")
+        self.skipped_table = QTableWidget(0, 3)
+        self.skipped_table.setHorizontalHeaderLabels(["Row", "Reason", "Values in the file"])
+        self.skipped_table.verticalHeader().setVisible(False)
+        self.skipped_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.skipped_table.setWordWrap(False)
+        header = self.skipped_table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.skipped_table.setColumnWidth(1, 320)
+        self.skipped_table.setMinimumHeight(160)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.skipped_title)
+        layout.addWidget(self.skipped_table)
+
+    def set_run(self, run: ImportRunSummary, skipped: list[SkippedRow]) -> None:
+        self.fields["file"].setText(run.file_name)
+        self.fields["format"].setText(run.format or "not detected")
+        self.fields["encoding"].setText(run.encoding or "not detected")
+        self.fields["status"].setText(STATUS_LABELS.get(run.status, run.status))
+        self.fields["counts"].setText(
+            f"{format_count(run.imported)} new, {format_count(run.updated)} updated, "
+            f"{format_count(run.unchanged)} unchanged, {format_count(run.skipped)} skipped "
+            f"(of {format_count(run.rows_read)} rows read)"
+        )
+        self.fields["finished"].setText(run.finished_at or "not finished")
+        self.fields["message"].setText(run.message or "")
+        self._set_skipped(run, skipped)
+
+    def _set_skipped(self, run: ImportRunSummary, skipped: list[SkippedRow]) -> None:
+        if not skipped:
+            self.skipped_title.setText("No rows were skipped.")
+        elif len(skipped) < run.skipped:
+            self.skipped_title.setText(
+                f"Skipped rows (the first {len(skipped):,} of {run.skipped:,}):")
+        else:
+            self.skipped_title.setText("Skipped rows:")
+        self.skipped_table.setVisible(bool(skipped))
+
+        self.skipped_table.setRowCount(len(skipped))
+        for row, item in enumerate(skipped):
+            number = QTableWidgetItem(str(item.row_number))
+            number.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            reason = QTableWidgetItem(item.reason)
+            reason.setToolTip(item.reason)
+            values_text = describe_values(item.values)
+            values = QTableWidgetItem(values_text)
+            values.setToolTip(values_text)
+            self.skipped_table.setItem(row, 0, number)
+            self.skipped_table.setItem(row, 1, reason)
+            self.skipped_table.setItem(row, 2, values)
