@@ -23,15 +23,25 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "photo tags, review analysis and voice search.",
     )
     parser.add_argument(
-        "--shop", type=Path, metavar="PATH",
-        help="shop file (shop.db) to open; default: the last shop, else the demo shop")
+        "--shop",
+        type=Path,
+        metavar="PATH",
+        help="shop file (shop.db) to open; default: the last shop, else the demo shop",
+    )
     parser.add_argument(
-        "--screenshot", type=Path, metavar="OUT.png",
+        "--screenshot",
+        type=Path,
+        metavar="OUT.png",
         help="save a PNG of the window once the shop is shown, then exit "
-        "(renders offscreen unless QT_QPA_PLATFORM is set)")
+        "(renders offscreen unless QT_QPA_PLATFORM is set)",
+    )
     parser.add_argument(
-        "--tab", type=str.lower, choices=TAB_CHOICES, metavar="NAME",
-        help=f"tab to show first: {', '.join(TAB_CHOICES)}")
+        "--tab",
+        type=str.lower,
+        choices=TAB_CHOICES,
+        metavar="NAME",
+        help=f"tab to show first: {', '.join(TAB_CHOICES)}",
+    )
     return parser.parse_args(argv)
 
 
@@ -39,9 +49,11 @@ def configure_logging() -> Path:
     """Log INFO and above to a rotating file, and to stderr when it is a terminal."""
     log_path = paths.log_file()
     formatter = logging.Formatter(
-        "%(asctime)s %(levelname)s %(threadName)s %(name)s: %(message)s")
+        "%(asctime)s %(levelname)s %(threadName)s %(name)s: %(message)s"
+    )
     file_handler = logging.handlers.RotatingFileHandler(
-        log_path, maxBytes=LOG_MAX_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8")
+        log_path, maxBytes=LOG_MAX_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8"
+    )
     file_handler.setFormatter(formatter)
     root = logging.getLogger()
     root.setLevel(logging.INFO)
@@ -59,7 +71,8 @@ def main(argv: list[str] | None = None) -> int:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     log_path = configure_logging()
     logging.getLogger(__name__).info(
-        "Starting; log file %s, shop %s, tab %s", log_path, args.shop, args.tab)
+        "Starting; log file %s, shop %s, tab %s", log_path, args.shop, args.tab
+    )
 
     # Imported after the platform variable is set: Qt reads it when the app starts.
     from ui.app import run

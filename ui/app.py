@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication
 from engine import paths
 from ui.jobs import JobRunner
 from ui.main_window import APP_TITLE, MainWindow
+from ui.startup_report import install_startup_reporter
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +23,9 @@ SCREENSHOT_TIMEOUT_S = 300
 
 def open_settings() -> QSettings:
     """Return the UI settings, stored as an INI file in the user data folder."""
-    return QSettings(str(paths.data_dir() / "ui-settings.ini"), QSettings.Format.IniFormat)
+    return QSettings(
+        str(paths.data_dir() / "ui-settings.ini"), QSettings.Format.IniFormat
+    )
 
 
 def load_style_sheet() -> str:
@@ -70,7 +73,8 @@ class ScreenshotTaker:
         elif not is_shown:
             sys.stderr.write(
                 f"The shop could not be shown; the screenshot {self.output} shows the "
-                "message instead.\n")
+                "message instead.\n"
+            )
             self.exit_code = 1
         else:
             log.info("Saved a screenshot to %s", self.output)
@@ -81,13 +85,15 @@ class ScreenshotTaker:
     def on_timeout(self) -> None:
         sys.stderr.write(
             f"The shop was not shown within {SCREENSHOT_TIMEOUT_S} s; no screenshot "
-            "was saved.\n")
+            "was saved.\n"
+        )
         self.window.close()
         self.app.exit(1)
 
 
-def run(shop: Path | None = None, screenshot: Path | None = None,
-        tab: str | None = None) -> int:
+def run(
+    shop: Path | None = None, screenshot: Path | None = None, tab: str | None = None
+) -> int:
     """Show the window and run the event loop; return the process exit code."""
     app = create_application()
     runner = JobRunner()
@@ -96,6 +102,7 @@ def run(shop: Path | None = None, screenshot: Path | None = None,
     if tab:
         window.select_tab(tab)
 
+    install_startup_reporter(window)
     taker = ScreenshotTaker(app, window, screenshot) if screenshot else None
     window.show()
     window.start_up(shop)

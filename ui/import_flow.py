@@ -35,19 +35,31 @@ def sniff_file(path: Path):
     return sniff(path), GENERIC_FIELDS
 
 
-def import_one_file(shop_path: Path, path: Path, sniffed, choice: MappingChoice | None,
-                    progress, cancel):
-    """Import `path` into the shop at `shop_path`; return the ImportReport. Runs in a job."""
+def import_one_file(
+    shop_path: Path, path: Path, sniffed, choice: MappingChoice | None, progress, cancel
+):
+    """Import `path` into the shop at `shop_path` and return the ImportReport.
+
+    Runs in a job, so it opens its own Store.
+    """
     from engine.importers import import_file
     from engine.store import open_store
 
     with open_store(shop_path) as store:
         if choice is None:
-            return import_file(store, path, format=sniffed.format, progress=progress,
-                               cancel=cancel)
-        return import_file(store, path, format=sniffed.format, mapping=choice.mapping,
-                           encoding=choice.encoding, kind=choice.kind,
-                           progress=progress, cancel=cancel)
+            return import_file(
+                store, path, format=sniffed.format, progress=progress, cancel=cancel
+            )
+        return import_file(
+            store,
+            path,
+            format=sniffed.format,
+            mapping=choice.mapping,
+            encoding=choice.encoding,
+            kind=choice.kind,
+            progress=progress,
+            cancel=cancel,
+        )
 
 
 class ImportFlow(QObject):
@@ -77,9 +89,14 @@ class ImportFlow(QObject):
             return
         self.is_busy = True
         shop_path, path = self.queue.popleft()
-        job = self.runner.submit(f"Reading {path.name}",
-                                 lambda progress, cancel: sniff_file(path), kind="sniff")
-        job.finished.connect(lambda result: self.on_sniff_finished(shop_path, path, result))
+        job = self.runner.submit(
+            f"Reading {path.name}",
+            lambda progress, cancel: sniff_file(path),
+            kind="sniff",
+        )
+        job.finished.connect(
+            lambda result: self.on_sniff_finished(shop_path, path, result)
+        )
         job.failed.connect(lambda message, details: self.on_sniff_failed(message))
         job.cancelled.connect(self._next_file)
 
@@ -92,15 +109,22 @@ class ImportFlow(QObject):
 
         self.dialog = MappingDialog(sniffed, generic_fields, self.dialog_parent)
         self.dialog.finished.connect(
-            lambda result_code: self.on_dialog_finished(shop_path, path, sniffed, result_code))
+            lambda result_code: self.on_dialog_finished(
+                shop_path, path, sniffed, result_code
+            )
+        )
         self.dialog.open()
 
-    def on_dialog_finished(self, shop_path: Path, path: Path, sniffed, result_code: int) -> None:
+    def on_dialog_finished(
+        self, shop_path: Path, path: Path, sniffed, result_code: int
+    ) -> None:
         dialog = self.dialog
         if dialog is not None and result_code == QDialog.DialogCode.Accepted:
             self._submit_import(shop_path, path, sniffed, dialog.choice())
         else:
-            self.notice_posted.emit("info", messages.mapping_rejected_message(path.name))
+            self.notice_posted.emit(
+                "info", messages.mapping_rejected_message(path.name)
+            )
         if dialog is not None:
             dialog.deleteLater()
         self._next_file()
@@ -109,12 +133,14 @@ class ImportFlow(QObject):
         self.notice_posted.emit("error", message)
         self._next_file()
 
-    def _submit_import(self, shop_path: Path, path: Path, sniffed,
-                       choice: MappingChoice | None) -> None:
+    def _submit_import(
+        self, shop_path: Path, path: Path, sniffed, choice: MappingChoice | None
+    ) -> None:
         job = self.runner.submit(
             f"Importing {path.name}",
-            lambda progress, cancel: import_one_file(shop_path, path, sniffed, choice,
-                                                     progress, cancel),
+            lambda progress, cancel: import_one_file(
+                shop_path, path, sniffed, choice, progress, cancel
+            ),
             kind="import",
             lane=Lane.WRITE,
         )
@@ -131,7 +157,12 @@ class ImportFlow(QObject):
             self.notice_posted.emit("error", f"Could not import {name}: {detail}")
         else:
             text = messages.import_summary_message(
-                name, report.imported, report.updated, report.unchanged, len(report.skipped))
+                name,
+                report.imported,
+                report.updated,
+                report.unchanged,
+                len(report.skipped),
+            )
             self.notice_posted.emit("warning" if report.skipped else "success", text)
         self.import_ended.emit(report)
 

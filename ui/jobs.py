@@ -21,7 +21,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Qt, Signal, Slot
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
 
 from engine.errors import CancelledError, MerchantError
 from engine.progress import CancelToken
@@ -173,7 +173,7 @@ class Job(QObject):
 
 
 class _Worker(QRunnable):
-    """Runs a job's function on a pool thread and reports through its private signals."""
+    """Runs a job's function on a pool thread; reports through its private signals."""
 
     def __init__(self, job: Job) -> None:
         super().__init__()
@@ -202,11 +202,17 @@ class _Worker(QRunnable):
         try:
             result = job.function(self._report_progress, job.token)
         except CancelledError:
-            log.info("Job cancelled after %.1f s: %s", time.monotonic() - started, job.name)
+            log.info(
+                "Job cancelled after %.1f s: %s", time.monotonic() - started, job.name
+            )
             job._worker_cancelled.emit()
         except MerchantError as error:
-            log.warning("Job failed after %.1f s: %s: %s",
-                        time.monotonic() - started, job.name, error)
+            log.warning(
+                "Job failed after %.1f s: %s: %s",
+                time.monotonic() - started,
+                job.name,
+                error,
+            )
             job._worker_failed.emit(str(error), traceback.format_exc())
         except BaseException:  # noqa: BLE001 - a worker must report every failure
             log.exception("Job failed on an unexpected error: %s", job.name)

@@ -7,7 +7,13 @@ import logging
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QKeySequence,
+)
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -81,8 +87,9 @@ class MainWindow(QMainWindow):
     # True once the open shop's data is on screen, False when it could not be shown.
     data_shown = Signal(bool)
 
-    def __init__(self, runner: JobRunner, settings: QSettings,
-                 remember_ui_state: bool = True) -> None:
+    def __init__(
+        self, runner: JobRunner, settings: QSettings, remember_ui_state: bool = True
+    ) -> None:
         super().__init__()
         self.runner = runner
         self.settings = settings
@@ -111,8 +118,12 @@ class MainWindow(QMainWindow):
         self.photos_tab = PhotosTab()
         self.reviews_tab = ReviewsTab()
         self.voice_tab = VoiceTab()
-        self.planned_tabs = [self.recommendations_tab, self.photos_tab, self.reviews_tab,
-                             self.voice_tab]
+        self.planned_tabs = [
+            self.recommendations_tab,
+            self.photos_tab,
+            self.reviews_tab,
+            self.voice_tab,
+        ]
         self.tab_widget = QTabWidget()
         self.tab_widget.setDocumentMode(True)
         self.tab_widget.addTab(self.overview_tab, "Overview")
@@ -148,19 +159,33 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
         self.new_shop_action = self._add_action(
-            file_menu, "&New shop…", self.on_new_shop_triggered, QKeySequence.StandardKey.New)
+            file_menu,
+            "&New shop…",
+            self.on_new_shop_triggered,
+            QKeySequence.StandardKey.New,
+        )
         self.open_shop_action = self._add_action(
-            file_menu, "&Open shop…", self.on_open_shop_triggered, QKeySequence.StandardKey.Open)
+            file_menu,
+            "&Open shop…",
+            self.on_open_shop_triggered,
+            QKeySequence.StandardKey.Open,
+        )
         self.recent_menu = file_menu.addMenu("Open &recent")
         self.recent_menu.aboutToShow.connect(self.on_recent_menu_about_to_show)
         file_menu.addSeparator()
         self.import_action = self._add_action(
-            file_menu, "&Import…", self.on_import_triggered, QKeySequence("Ctrl+I"))
+            file_menu, "&Import…", self.on_import_triggered, QKeySequence("Ctrl+I")
+        )
         self.backup_action = self._add_action(
-            file_menu, "&Back up shop…", self.on_backup_triggered, QKeySequence("Ctrl+B"))
+            file_menu,
+            "&Back up shop…",
+            self.on_backup_triggered,
+            QKeySequence("Ctrl+B"),
+        )
         file_menu.addSeparator()
         self.quit_action = self._add_action(
-            file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+            file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit
+        )
 
         view_menu = self.menuBar().addMenu("&View")
         jobs_action = self.jobs_dock.toggleViewAction()
@@ -189,7 +214,7 @@ class MainWindow(QMainWindow):
     # Shops -------------------------------------------------------------------
 
     def start_up(self, shop_path: Path | None = None) -> None:
-        """Open `shop_path`, else the last shop, else the demo shop (built if needed)."""
+        """Open `shop_path`, else the last shop, else the demo shop (built first)."""
         if shop_path is not None:
             self.open_shop(Path(shop_path))
             return
@@ -213,12 +238,16 @@ class MainWindow(QMainWindow):
             lane=Lane.WRITE,
         )
         job.finished.connect(self.on_shop_file_opened)
-        job.failed.connect(lambda message, details: self.on_shop_open_failed(shop_path, message))
+        job.failed.connect(
+            lambda message, details: self.on_shop_open_failed(shop_path, message)
+        )
         return job
 
     def build_demo_shop(self, shop_path: Path) -> Job:
-        body = ("The first start builds a demo shop with products, photos, orders and "
-                "reviews, so you can try every tab before importing your own data.")
+        body = (
+            "The first start builds a demo shop with products, photos, orders and "
+            "reviews, so you can try every tab before importing your own data."
+        )
         self.overview_tab.show_preparing("Preparing the demo shop…", body, 0.0)
         job = self.runner.submit(
             "Building the demo shop",
@@ -228,9 +257,13 @@ class MainWindow(QMainWindow):
         )
         job.progressed.connect(
             lambda fraction, text: self.overview_tab.show_preparing(
-                "Preparing the demo shop…", f"{body}\n\n{text}", fraction))
+                "Preparing the demo shop…", f"{body}\n\n{text}", fraction
+            )
+        )
         job.finished.connect(lambda built_path: self.open_shop(Path(built_path)))
-        job.failed.connect(lambda message, details: self.on_shop_open_failed(None, message))
+        job.failed.connect(
+            lambda message, details: self.on_shop_open_failed(None, message)
+        )
         job.cancelled.connect(self.on_demo_cancelled)
         return job
 
@@ -259,7 +292,8 @@ class MainWindow(QMainWindow):
     def on_demo_cancelled(self) -> None:
         self.overview_tab.show_problem(
             "Building the demo shop was cancelled. Choose File > New shop… to start "
-            "your own shop, or restart Merchant Assistant to build the demo again.")
+            "your own shop, or restart Merchant Assistant to build the demo again."
+        )
 
     def on_overview_load_ended(self, is_shown: bool) -> None:
         self.is_data_shown = is_shown
@@ -279,7 +313,9 @@ class MainWindow(QMainWindow):
     def _remember_shop(self, shop_path: Path) -> None:
         recent = [path for path in self.recent_shops() if path != shop_path]
         recent.insert(0, shop_path)
-        self.settings.setValue("shop/recent", [str(path) for path in recent[:MAX_RECENT_SHOPS]])
+        self.settings.setValue(
+            "shop/recent", [str(path) for path in recent[:MAX_RECENT_SHOPS]]
+        )
         self.settings.setValue("shop/last", str(shop_path))
 
     def _forget_recent(self, shop_path: Path) -> None:
@@ -293,9 +329,12 @@ class MainWindow(QMainWindow):
             self.recent_menu.addAction("No recent shops").setEnabled(False)
             return
         for shop_path in recent:
-            action = self.recent_menu.addAction(f"{shop_display_name(shop_path)}  ({shop_path})")
+            action = self.recent_menu.addAction(
+                f"{shop_display_name(shop_path)}  ({shop_path})"
+            )
             action.triggered.connect(
-                lambda checked=False, shop_path=shop_path: self.open_shop(shop_path))
+                lambda checked=False, shop_path=shop_path: self.open_shop(shop_path)
+            )
 
     # Menu actions ------------------------------------------------------------
 
@@ -308,9 +347,12 @@ class MainWindow(QMainWindow):
             self.open_shop(shop_path, create=True)
 
     def on_open_shop_triggered(self) -> None:
-        start = str(self.shop_path.parent.parent if self.shop_path else paths.shops_dir())
+        start = str(
+            self.shop_path.parent.parent if self.shop_path else paths.shops_dir()
+        )
         file_name, _ = QFileDialog.getOpenFileName(
-            self, "Open shop", start, "Shop files (*.db);;All files (*)")
+            self, "Open shop", start, "Shop files (*.db);;All files (*)"
+        )
         if file_name:
             self.open_shop(Path(file_name))
 
@@ -320,8 +362,11 @@ class MainWindow(QMainWindow):
             return
         start = self.settings.value("import/folder", str(Path.home()), type=str)
         file_names, _ = QFileDialog.getOpenFileNames(
-            self, "Import files", start,
-            "CSV files (*.csv *.tsv *.txt *.gz);;All files (*)")
+            self,
+            "Import files",
+            start,
+            "CSV files (*.csv *.tsv *.txt *.gz);;All files (*)",
+        )
         if not file_names:
             return
         self.settings.setValue("import/folder", str(Path(file_names[0]).parent))
@@ -344,8 +389,11 @@ class MainWindow(QMainWindow):
         today = datetime.date.today().isoformat()
         folder = self.settings.value("backup/folder", str(Path.home()), type=str)
         file_name, _ = QFileDialog.getSaveFileName(
-            self, "Back up shop", str(Path(folder) / f"{name}-backup-{today}.db"),
-            "Shop files (*.db)")
+            self,
+            "Back up shop",
+            str(Path(folder) / f"{name}-backup-{today}.db"),
+            "Shop files (*.db)",
+        )
         if file_name:
             self.settings.setValue("backup/folder", str(Path(file_name).parent))
             self.back_up(Path(file_name))
@@ -360,8 +408,13 @@ class MainWindow(QMainWindow):
             can_cancel=False,
         )
         job.finished.connect(
-            lambda path: self.notice_area.post("success", messages.backup_done_message(path)))
-        job.failed.connect(lambda message, details: self.notice_area.post("error", message))
+            lambda path: self.notice_area.post(
+                "success", messages.backup_done_message(path)
+            )
+        )
+        job.failed.connect(
+            lambda message, details: self.notice_area.post("error", message)
+        )
         return job
 
     def on_jobs_requested(self) -> None:
@@ -386,7 +439,11 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:
-        files = [Path(url.toLocalFile()) for url in event.mimeData().urls() if url.isLocalFile()]
+        files = [
+            Path(url.toLocalFile())
+            for url in event.mimeData().urls()
+            if url.isLocalFile()
+        ]
         if not files:
             event.ignore()
             return
@@ -397,7 +454,9 @@ class MainWindow(QMainWindow):
         csv_files = [path for path in files if is_csv_file(path)]
         other_files = [path for path in files if not is_csv_file(path)]
         if other_files:
-            self.notice_area.post("warning", messages.not_csv_files_message(other_files))
+            self.notice_area.post(
+                "warning", messages.not_csv_files_message(other_files)
+            )
         if csv_files:
             self.import_files(csv_files)
 
@@ -416,9 +475,12 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.runner.has_active_jobs() and not self.is_closing:
             answer = QMessageBox.question(
-                self, "Close Merchant Assistant", self.confirm_close_message(),
+                self,
+                "Close Merchant Assistant",
+                self.confirm_close_message(),
                 QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                QMessageBox.StandardButton.No)
+                QMessageBox.StandardButton.No,
+            )
             if answer != QMessageBox.StandardButton.Yes:
                 event.ignore()
                 return

@@ -49,7 +49,10 @@ def not_csv_files_message(files: list[Path]) -> str:
     if len(files) == 1:
         subject = f"{names} was not imported because it is not a CSV file."
     else:
-        subject = f"{len(files)} files were not imported because they are not CSV files: {names}."
+        subject = (
+            f"{len(files)} files were not imported because they are not CSV "
+            f"files: {names}."
+        )
     return (
         f"{subject} Export your products, orders or reviews from your shop system as "
         "CSV (.csv, .tsv or .csv.gz) and drop those files here."
@@ -63,8 +66,9 @@ def no_shop_message() -> str:
     )
 
 
-def import_summary_message(file_name: str, imported: int, updated: int,
-                           unchanged: int, skipped: int) -> str:
+def import_summary_message(
+    file_name: str, imported: int, updated: int, unchanged: int, skipped: int
+) -> str:
     """Return the one-line result of a finished import."""
     text = (
         f"Imported {file_name}: {imported:,} new, {updated:,} updated, "
@@ -74,7 +78,8 @@ def import_summary_message(file_name: str, imported: int, updated: int,
         row_word = "row" if skipped == 1 else "rows"
         return (
             f"{text}, {skipped:,} {row_word} skipped. The Overview tab lists each "
-            "skipped row with the reason; fix those rows in the file and import it again."
+            "skipped row with the reason; fix those rows in the file and import it "
+            "again."
         )
     return f"{text}."
 

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from engine.errors import ShopNotFoundError
-from engine.store import BUSY_TIMEOUT_MS, Store
+
+if TYPE_CHECKING:
+    from engine.store import Store
 
 
 def open_for_reading(path: Path) -> Store:
@@ -19,6 +22,10 @@ def open_for_reading(path: Path) -> Store:
     Raises:
         ShopNotFoundError: the file is gone.
     """
+    # Imported here: sqlite_utils, under engine.store, loads pandas (about 0.6 s),
+    # which stays off the start-up path.
+    from engine.store import BUSY_TIMEOUT_MS, Store
+
     path = Path(path)
     if not path.exists():
         raise ShopNotFoundError(path)

@@ -31,7 +31,9 @@ def test_finished_reports_result_and_progress(qtbot, runner):
     seen = []
     job = runner.submit("Counting", count_to_three)
     job.started.connect(lambda: seen.append(("started", is_gui_thread())))
-    job.progressed.connect(lambda f, t: seen.append(("progressed", is_gui_thread(), f, t)))
+    job.progressed.connect(
+        lambda f, t: seen.append(("progressed", is_gui_thread(), f, t))
+    )
     with qtbot.waitSignal(job.finished, timeout=5000) as blocker:
         pass
 
@@ -45,8 +47,11 @@ def test_finished_reports_result_and_progress(qtbot, runner):
 
 
 def test_failed_shows_engine_message_exactly(qtbot, runner):
-    error = ImportFileError(Path("/tmp/orders.csv"), "row 3 has no order number",
-                            "Fill it in and import the file again")
+    error = ImportFileError(
+        Path("/tmp/orders.csv"),
+        "row 3 has no order number",
+        "Fill it in and import the file again",
+    )
 
     def fail(progress, cancel):
         raise error
@@ -116,8 +121,9 @@ def test_cancel_waiting_job_never_runs_it(qtbot, runner):
     calls = []
 
     first = runner.submit("First write", lambda p, c: release.wait(5), lane=Lane.WRITE)
-    second = runner.submit("Second write", lambda p, c: calls.append("ran"),
-                           lane=Lane.WRITE)
+    second = runner.submit(
+        "Second write", lambda p, c: calls.append("ran"), lane=Lane.WRITE
+    )
     with qtbot.waitSignal(first.started, timeout=5000):
         pass
     assert second.state is JobState.WAITING

@@ -6,6 +6,7 @@ import logging
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -20,7 +21,6 @@ from PySide6.QtWidgets import (
 
 from engine.errors import ShopDamagedError
 from engine.progress import CancelToken
-from engine.store import queries
 from ui.jobs import Job, JobRunner
 from ui.shop_access import open_for_reading
 from ui.widgets.count_tile import CountTile
@@ -28,6 +28,9 @@ from ui.widgets.empty_state import EmptyState
 from ui.widgets.import_report_view import ImportReportView
 from ui.widgets.revenue_chart import RevenueChart
 from ui.widgets.top_products_table import TopProductsTable
+
+if TYPE_CHECKING:
+    from engine.store import queries
 
 log = logging.getLogger(__name__)
 
@@ -53,8 +56,13 @@ class OverviewData:
     @property
     def is_empty(self) -> bool:
         counts = self.counts
-        return not (counts.products or counts.orders or counts.reviews or counts.photos
-                    or counts.customers)
+        return not (
+            counts.products
+            or counts.orders
+            or counts.reviews
+            or counts.photos
+            or counts.customers
+        )
 
 
 def load_overview_data(shop_path: Path, progress, cancel: CancelToken) -> OverviewData:
@@ -63,6 +71,8 @@ def load_overview_data(shop_path: Path, progress, cancel: CancelToken) -> Overvi
     Raises:
         ShopNotFoundError, ShopDamagedError: the file is gone or unreadable.
     """
+    from engine.store import queries
+
     try:
         with open_for_reading(shop_path) as store:
             progress(0.0, "Counting records")
@@ -146,8 +156,14 @@ class OverviewTab(QWidget):
 
     # Pages -------------------------------------------------------------------
 
-    def _show_message(self, title: str, body: str, action: str | None = None,
-                      progress: float | None = None, is_busy: bool = False) -> None:
+    def _show_message(
+        self,
+        title: str,
+        body: str,
+        action: str | None = None,
+        progress: float | None = None,
+        is_busy: bool = False,
+    ) -> None:
         self.message_page.set_text(title, body)
         self._message_action = action
         labels = {"import": "Import files…", "retry": "Try again"}
@@ -167,8 +183,11 @@ class OverviewTab(QWidget):
         self._show_message(title, body, progress=fraction, is_busy=True)
 
     def show_problem(self, message: str) -> None:
-        self._show_message("The shop could not be shown", message,
-                           action="retry" if self.shop_path else None)
+        self._show_message(
+            "The shop could not be shown",
+            message,
+            action="retry" if self.shop_path else None,
+        )
 
     def _show_empty_shop(self) -> None:
         self._show_message(
@@ -203,8 +222,9 @@ class OverviewTab(QWidget):
             return
         self._cancel_loading()
         if self.data is None:
-            self._show_message("Loading the shop…", str(self.shop_path),
-                               progress=None, is_busy=True)
+            self._show_message(
+                "Loading the shop…", str(self.shop_path), progress=None, is_busy=True
+            )
 
         shop_path = self.shop_path
         job = self.runner.submit(

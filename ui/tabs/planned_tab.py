@@ -1,11 +1,15 @@
-"""Base for tabs whose feature is not built yet: say what it will do, with real counts."""
+"""Base for tabs whose feature is not built yet: what it will do, with real counts."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from engine.store.queries import ShopCounts
 from ui.widgets.empty_state import EmptyState
+
+if TYPE_CHECKING:
+    from engine.store.queries import ShopCounts
 
 
 class PlannedTab(QWidget):
@@ -28,4 +32,5 @@ class PlannedTab(QWidget):
         raise NotImplementedError
 
     def text(self) -> str:
-        return f"{self.empty_state.title_label.text()}\n{self.empty_state.body_label.text()}"
+        title = self.empty_state.title_label.text()
+        return f"{title}\n{self.empty_state.body_label.text()}"

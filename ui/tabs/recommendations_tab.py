@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from engine.store.queries import ShopCounts
+from typing import TYPE_CHECKING
+
 from ui.formatting import plural
 from ui.tabs.planned_tab import PlannedTab
+
+if TYPE_CHECKING:
+    from engine.store.queries import ShopCounts
 
 
 class RecommendationsTab(PlannedTab):

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from engine.store.queries import ShopCounts
+from typing import TYPE_CHECKING
+
 from ui.formatting import plural
 from ui.tabs.planned_tab import PlannedTab
+
+if TYPE_CHECKING:
+    from engine.store.queries import ShopCounts
 
 
 class VoiceTab(PlannedTab):
@@ -22,4 +26,7 @@ class VoiceTab(PlannedTab):
                 f"{purpose} This shop has no products yet. Import a products export "
                 "with File > Import…."
             )
-        return title, f"{purpose} It will search your {plural(counts.products, 'product')}."
+        return (
+            title,
+            f"{purpose} It will search your {plural(counts.products, 'product')}.",
+        )

@@ -5,7 +5,6 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
-
 # Lines longer than this are hard to read on a wide window.
 TEXT_WIDTH = 720
 
@@ -15,8 +14,13 @@ class EmptyState(QWidget):
 
     action_clicked = Signal()
 
-    def __init__(self, title: str = "", body: str = "", action: str | None = None,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        title: str = "",
+        body: str = "",
+        action: str | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("emptyState")
         self.title_label = QLabel(title)
@@ -30,7 +34,8 @@ class EmptyState(QWidget):
         self.body_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.body_label.setMaximumWidth(TEXT_WIDTH)
         self.body_label.setTextInteractionFlags(
-            Qt.TextInteractionFlag.TextSelectableByMouse)
+            Qt.TextInteractionFlag.TextSelectableByMouse
+        )
         self.progress_bar = QProgressBar()
         self.progress_bar.setVisible(False)
         self.progress_bar.setMaximumWidth(420)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -17,7 +18,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.store.queries import ImportRunSummary, SkippedRow
 from ui.formatting import format_count
 
 STATUS_LABELS = {
@@ -27,6 +27,9 @@ STATUS_LABELS = {
     "cancelled": "Cancelled, nothing saved",
     "interrupted": "Interrupted, nothing saved",
 }
+
+if TYPE_CHECKING:
+    from engine.store.queries import ImportRunSummary, SkippedRow
 
 
 def describe_values(values: dict | list) -> str:
@@ -63,7 +66,9 @@ class ImportReportView(QGroupBox):
         self.skipped_title = QLabel()
         self.skipped_title.setObjectName("sectionTitle")
         self.skipped_table = QTableWidget(0, 3)
-        self.skipped_table.setHorizontalHeaderLabels(["Row", "Reason", "Values in the file"])
+        self.skipped_table.setHorizontalHeaderLabels(
+            ["Row", "Reason", "Values in the file"]
+        )
         self.skipped_table.verticalHeader().setVisible(False)
         self.skipped_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.skipped_table.setWordWrap(False)
@@ -86,7 +91,8 @@ class ImportReportView(QGroupBox):
         self.fields["status"].setText(STATUS_LABELS.get(run.status, run.status))
         self.fields["counts"].setText(
             f"{format_count(run.imported)} new, {format_count(run.updated)} updated, "
-            f"{format_count(run.unchanged)} unchanged, {format_count(run.skipped)} skipped "
+            f"{format_count(run.unchanged)} unchanged, "
+            f"{format_count(run.skipped)} skipped "
             f"(of {format_count(run.rows_read)} rows read)"
         )
         self.fields["finished"].setText(run.finished_at or "not finished")
@@ -98,7 +104,8 @@ class ImportReportView(QGroupBox):
             self.skipped_title.setText("No rows were skipped.")
         elif len(skipped) < run.skipped:
             self.skipped_title.setText(
-                f"Skipped rows (the first {len(skipped):,} of {run.skipped:,}):")
+                f"Skipped rows (the first {len(skipped):,} of {run.skipped:,}):"
+            )
         else:
             self.skipped_title.setText("Skipped rows:")
         self.skipped_table.setVisible(bool(skipped))
@@ -106,7 +113,9 @@ class ImportReportView(QGroupBox):
         self.skipped_table.setRowCount(len(skipped))
         for row, item in enumerate(skipped):
             number = QTableWidgetItem(str(item.row_number))
-            number.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            number.setTextAlignment(
+                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+            )
             reason = QTableWidgetItem(item.reason)
             reason.setToolTip(item.reason)
             values_text = describe_values(item.values)

@@ -82,7 +82,8 @@ class JobStatus(QWidget):
 
     def _visible_jobs(self) -> list[Job]:
         return [
-            job for job in self.runner.active_jobs()
+            job
+            for job in self.runner.active_jobs()
             if job.state is JobState.RUNNING and job.elapsed_s() >= SHOW_AFTER_S
         ]
 
@@ -106,7 +107,10 @@ class JobStatus(QWidget):
             self.progress_bar.setValue(round(job.fraction * 100))
 
         time_left = job.time_left_s()
-        is_long = job.elapsed_s() >= TIME_LEFT_AFTER_S or (time_left or 0) >= TIME_LEFT_AFTER_S
+        is_long = (
+            job.elapsed_s() >= TIME_LEFT_AFTER_S
+            or (time_left or 0) >= TIME_LEFT_AFTER_S
+        )
         if time_left is not None and is_long:
             self.time_left_label.setText(f"{format_duration(time_left)} left")
         else:
@@ -114,7 +118,8 @@ class JobStatus(QWidget):
 
         self.cancel_button.setEnabled(job.can_cancel and not job.is_cancel_requested)
         self.cancel_button.setToolTip(
-            "" if job.can_cancel else "This step cannot be stopped early.")
+            "" if job.can_cancel else "This step cannot be stopped early."
+        )
         others = len(self.runner.active_jobs()) - 1
         self.more_button.setText(f"+{others} more…" if others > 0 else "Jobs…")
         self.setVisible(True)

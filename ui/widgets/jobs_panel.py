@@ -85,7 +85,9 @@ class JobsPanel(QWidget):
                 self.table.setItem(row, column, item)
             if job.is_active and job.can_cancel and not job.is_cancel_requested:
                 button = QPushButton("Cancel")
-                button.clicked.connect(lambda checked=False, job=job: self.on_cancel_clicked(job))
+                button.clicked.connect(
+                    lambda checked=False, job=job: self.on_cancel_clicked(job)
+                )
                 self.table.setCellWidget(row, 3, button)
             else:
                 self.table.removeCellWidget(row, 3)

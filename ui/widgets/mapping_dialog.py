@@ -29,7 +29,12 @@ log = logging.getLogger(__name__)
 
 ENCODINGS = ["utf-8", "utf-8-sig", "cp1252"]
 KINDS = {"products": "Products", "orders": "Orders", "reviews": "Reviews"}
-DELIMITER_NAMES = {",": "comma (,)", ";": "semicolon (;)", "\t": "tab", "|": "vertical bar (|)"}
+DELIMITER_NAMES = {
+    ",": "comma (,)",
+    ";": "semicolon (;)",
+    "\t": "tab",
+    "|": "vertical bar (|)",
+}
 NOT_IN_FILE = "(not in this file)"
 PREVIEW_ROWS = 20
 # Words kept upper-case in field labels.
@@ -56,8 +61,9 @@ def guess_header(field: str, headers: list[str]) -> str | None:
     return None
 
 
-def read_preview(path: Path, encoding: str, delimiter: str,
-                 limit: int = PREVIEW_ROWS) -> tuple[list[str], list[list[str]]]:
+def read_preview(
+    path: Path, encoding: str, delimiter: str, limit: int = PREVIEW_ROWS
+) -> tuple[list[str], list[list[str]]]:
     """Read the header and the first rows with `encoding`, replacing bad bytes."""
     opener = gzip.open if path.suffix.lower() == ".gz" else open
     with opener(path, "rb") as raw:
@@ -82,8 +88,12 @@ class MappingChoice:
 class MappingDialog(QDialog):
     """Shows the detected encoding, delimiter and kind and a column per field."""
 
-    def __init__(self, sniff: FileSniff, generic_fields: dict[str, list[str]],
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        sniff: FileSniff,
+        generic_fields: dict[str, list[str]],
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("mappingDialog")
         self.sniff = sniff
@@ -117,14 +127,21 @@ class MappingDialog(QDialog):
         if self.sniff.encoding not in encodings:
             encodings.append(self.sniff.encoding)
         for encoding in encodings:
-            label = f"{encoding} (detected)" if encoding == self.sniff.encoding else encoding
+            label = (
+                f"{encoding} (detected)"
+                if encoding == self.sniff.encoding
+                else encoding
+            )
             self.encoding_combo.addItem(label, encoding)
         self.encoding_combo.setCurrentIndex(encodings.index(self.sniff.encoding))
         self.encoding_combo.setToolTip(
-            "Change this when letters such as é, ü or € look wrong in the preview.")
+            "Change this when letters such as é, ü or € look wrong in the preview."
+        )
         self.encoding_combo.currentIndexChanged.connect(self.on_encoding_changed)
 
-        delimiter = DELIMITER_NAMES.get(self.sniff.delimiter, repr(self.sniff.delimiter))
+        delimiter = DELIMITER_NAMES.get(
+            self.sniff.delimiter, repr(self.sniff.delimiter)
+        )
         decimal = "comma (1.234,56)" if self.sniff.decimal_comma else "point (1,234.56)"
         file_form = QFormLayout()
         file_form.addRow("File contains:", self.kind_combo)
@@ -145,7 +162,8 @@ class MappingDialog(QDialog):
         QVBoxLayout(preview_box).addWidget(self.preview_table)
 
         self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Import")
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
@@ -189,7 +207,8 @@ class MappingDialog(QDialog):
         self.preview_table.setColumnCount(width)
         self.preview_table.setRowCount(len(rows))
         self.preview_table.setHorizontalHeaderLabels(
-            headers + [""] * (width - len(headers)))
+            headers + [""] * (width - len(headers))
+        )
         for row_index, row in enumerate(rows):
             for column, value in enumerate(row):
                 self.preview_table.setItem(row_index, column, QTableWidgetItem(value))
@@ -216,15 +235,22 @@ class MappingDialog(QDialog):
 
     def on_encoding_changed(self, index: int) -> None:
         try:
-            headers, rows = read_preview(self.sniff.path, self.encoding(), self.sniff.delimiter)
+            headers, rows = read_preview(
+                self.sniff.path, self.encoding(), self.sniff.delimiter
+            )
         except (OSError, csv.Error, EOFError) as error:
-            log.warning("Could not re-read %s for the preview: %s", self.sniff.path.name, error)
+            log.warning(
+                "Could not re-read %s for the preview: %s", self.sniff.path.name, error
+            )
             self.hint_label.setText(
                 f"The preview could not be read again ({error}). The import will "
-                "still use the encoding you chose.")
+                "still use the encoding you chose."
+            )
             return
         # Keep the owner's choices: the same columns, now decoded differently.
-        chosen = {field: combo.currentIndex() for field, combo in self.field_combos.items()}
+        chosen = {
+            field: combo.currentIndex() for field, combo in self.field_combos.items()
+        }
         is_same_width = len(headers) == len(self.headers)
         self.headers = headers
         self._fill_fields()
@@ -241,4 +267,5 @@ class MappingDialog(QDialog):
             self.hint_label.setText("")
         else:
             self.hint_label.setText(
-                "Choose at least one column above; nothing can be imported otherwise.")
+                "Choose at least one column above; nothing can be imported otherwise."
+            )

@@ -44,7 +44,8 @@ class NewShopDialog(QDialog):
         form.addRow("Shop name:", self.name_edit)
         form.addRow("Create in folder:", folder_row)
         self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Create shop")
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
@@ -69,21 +70,30 @@ class NewShopDialog(QDialog):
         if not name:
             return None, "Type a name for the shop."
         if INVALID_NAME.search(name) or name in {".", ".."}:
-            return None, "The name cannot contain < > : \" / \\ | ? or *. Choose another name."
+            return (
+                None,
+                'The name cannot contain < > : " / \\ | ? or *. Choose another name.',
+            )
         if not folder:
             return None, "Choose the folder the shop is created in."
         path = Path(folder).expanduser() / name / SHOP_FILE_NAME
         if path.exists():
-            return None, (f"A shop already exists at {path}. Choose another name, or "
-                          "open that shop with File > Open shop….")
+            return None, (
+                f"A shop already exists at {path}. Choose another name, or "
+                "open that shop with File > Open shop…."
+            )
         return path, f"The shop will be saved as {path}."
 
     def on_input_changed(self) -> None:
         path, text = self._check()
         self.result_label.setText(text)
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(path is not None)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(
+            path is not None
+        )
 
     def on_browse_clicked(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Create the shop in", self.folder_edit.text())
+        folder = QFileDialog.getExistingDirectory(
+            self, "Create the shop in", self.folder_edit.text()
+        )
         if folder:
             self.folder_edit.setText(folder)

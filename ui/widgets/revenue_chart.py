@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QValueAxis
+from PySide6.QtCharts import (
+    QBarCategoryAxis,
+    QBarSeries,
+    QBarSet,
+    QChart,
+    QChartView,
+    QValueAxis,
+)
 from PySide6.QtCore import QMargins, Qt
 from PySide6.QtGui import QColor, QCursor, QPainter
 from PySide6.QtWidgets import QToolTip, QWidget
@@ -38,9 +45,13 @@ class RevenueChart(QChartView):
         chart.legend().setVisible(False)
         chart.setMargins(QMargins(4, 4, 4, 4))
         if not revenue:
-            chart.setTitle("No revenue yet: import an orders export to see revenue by month")
+            chart.setTitle(
+                "No revenue yet: import an orders export to see revenue by month"
+            )
         elif len(revenue) > MAX_MONTHS:
-            chart.setTitle(f"Revenue by month (latest {MAX_MONTHS} of {len(revenue)} months)")
+            chart.setTitle(
+                f"Revenue by month (latest {MAX_MONTHS} of {len(revenue)} months)"
+            )
         else:
             chart.setTitle("Revenue by month")
 
@@ -77,7 +88,8 @@ class RevenueChart(QChartView):
 
     def on_bar_hovered(self, is_inside: bool, index: int) -> None:
         if is_inside and 0 <= index < len(self.months):
-            text = f"{format_month(self.months[index])}: {format_amount(self.values[index])}"
+            month = format_month(self.months[index])
+            text = f"{month}: {format_amount(self.values[index])}"
             QToolTip.showText(QCursor.pos(), text, self)
         else:
             QToolTip.hideText()
