@@ -1,0 +1,270 @@
+"""Main window: drops, closing during a job, backup, recent shops, status bar."""
+
+from __future__ import annotations
+
+import threading
+import time
+from itertools import pairwise
+
+from PySide6.QtCore import QElapsedTimer, Qt, QTimer
+from PySide6.QtWidgets import QMessageBox
+
+from tests.ui.qt_events import drop_files
+from tests.ui.shops import (
+    count_rows,
+    integrity_check,
+    open_and_wait,
+    write_customers_slowly,
+)
+from ui import messages
+from ui.jobs import JobState, Lane
+from ui.main_window import MAX_RECENT_SHOPS
+
+
+def start_slow_import(window, shop_path, **options):
+    return window.runner.submit(
+        "Importing customers.csv",
+        lambda progress, cancel: write_customers_slowly(
+            shop_path, progress, cancel, **options
+        ),
+        kind="import",
+        lane=Lane.WRITE,
+    )
+
+
+def answer_close_question(monkeypatch, answer):
+    questions = []
+
+    def question(parent, title, text, *args, **kwargs):
+        questions.append(text)
+        return answer
+
+    monkeypatch.setattr(QMessageBox, "question", question)
+    return questions
+
+
+def test_drop_non_csv_files_listed_once(qtbot, window, empty_shop, tmp_path):
+    open_and_wait(qtbot, window, empty_shop)
+    files = []
+    for name in ("photo.png", "notes.txt", "price list.pdf"):
+        path = tmp_path / name
+        path.write_bytes(b"not a csv")
+        files.append(path)
+
+    assert drop_files(window, files)
+
+    assert window.notice_area.messages() == [
+        "3 files were not imported because they are not CSV files: photo.png, "
+        "notes.txt, price list.pdf. Export your products, orders or reviews from "
+        "your shop system as CSV (.csv, .tsv or .csv.gz) and drop those files here."
+    ]
+    assert [job.kind for job in window.runner.history] == ["open", "load"]
+
+
+def test_drop_without_shop_explains(qtbot, window, tmp_path):
+    csv_file = tmp_path / "orders.csv"
+    csv_file.write_text("order,qty\nA-1,2\n", encoding="utf-8")
+
+    assert drop_files(window, [csv_file])
+
+    assert window.notice_area.messages() == [messages.no_shop_message()]
+
+
+def test_drag_without_files_is_ignored(qtbot, window):
+    assert not drop_files(window, [])
+
+
+def test_close_during_import_cancels_and_waits(qtbot, window, empty_shop, monkeypatch):
+    open_and_wait(qtbot, window, empty_shop)
+    questions = answer_close_question(monkeypatch, QMessageBox.StandardButton.Yes)
+    job = start_slow_import(window, empty_shop)
+    with qtbot.waitSignal(job.started, timeout=5000):
+        pass
+    qtbot.wait(1000)
+
+    started = time.monotonic()
+    assert window.close()
+
+    assert time.monotonic() - started < 2.0
+    assert questions == ["An import is still running. Cancel it and close?"]
+    assert job.worker_done.is_set()
+    qtbot.waitUntil(lambda: job.state is JobState.CANCELLED, timeout=2000)
+    assert integrity_check(empty_shop) == "ok"
+    assert count_rows(empty_shop, "customers") == 0
+
+
+def test_close_refused_keeps_import_running(qtbot, window, empty_shop, monkeypatch):
+    open_and_wait(qtbot, window, empty_shop)
+    answer_close_question(monkeypatch, QMessageBox.StandardButton.No)
+    job = start_slow_import(window, empty_shop, batches=50)
+    with qtbot.waitSignal(job.started, timeout=5000):
+        pass
+
+    assert not window.close()
+    assert window.isVisible()
+    assert job.is_active
+
+    with qtbot.waitSignal(job.finished, timeout=10000):
+        pass
+    assert count_rows(empty_shop, "customers") == 50 * 50
+
+
+def test_close_question_names_other_jobs(qtbot, window, empty_shop):
+    release = threading.Event()
+    window.runner.submit("Backing up empty", lambda p, c: release.wait(5))
+    try:
+        assert window.confirm_close_message() == (
+            "“Backing up empty” is still running. Cancel it and close?"
+        )
+    finally:
+        release.set()
+
+
+def test_event_loop_never_stalls_during_import(qtbot, window, empty_shop):
+    open_and_wait(qtbot, window, empty_shop)
+    gaps_ms = []
+    progress_times = []
+    clock = QElapsedTimer()
+    clock.start()
+    last = [clock.elapsed()]
+
+    def on_tick():
+        now = clock.elapsed()
+        gaps_ms.append(now - last[0])
+        last[0] = now
+
+    timer = QTimer()
+    timer.setInterval(10)
+    timer.timeout.connect(on_tick)
+    timer.start()
+    job = start_slow_import(window, empty_shop, batches=4000, pause_s=0.0)
+    job.progressed.connect(
+        lambda fraction, text: progress_times.append(time.monotonic())
+    )
+    with qtbot.waitSignal(job.finished, timeout=60000):
+        pass
+    timer.stop()
+
+    assert len(gaps_ms) > 10
+    assert max(gaps_ms) < 200, f"longest event loop stall {max(gaps_ms)} ms"
+    steps = [later - earlier for earlier, later in pairwise(progress_times)]
+    assert max(steps, default=0.0) < 1.0
+
+
+def test_status_bar_shows_progress_and_cancels(qtbot, window, empty_shop):
+    open_and_wait(qtbot, window, empty_shop)
+    job = start_slow_import(window, empty_shop, batches=1000)
+    status = window.job_status
+
+    qtbot.waitUntil(status.isVisible, timeout=5000)
+    assert status.text_label.text().startswith("Importing customers.csv: batch")
+    assert 0 < status.progress_bar.value() < 100
+    assert status.cancel_button.isEnabled()
+
+    started = time.monotonic()
+    with qtbot.waitSignal(job.cancelled, timeout=2000):
+        qtbot.mouseClick(status.cancel_button, Qt.MouseButton.LeftButton)
+    assert time.monotonic() - started < 2.0
+    qtbot.waitUntil(lambda: not status.isVisible(), timeout=2000)
+    assert count_rows(empty_shop, "customers") == 0
+
+
+def test_jobs_panel_lists_jobs(qtbot, window, empty_shop):
+    open_and_wait(qtbot, window, empty_shop)
+    window.on_jobs_requested()
+    table = window.jobs_panel.table
+
+    rows = {
+        table.item(row, 0).text(): table.item(row, 1).text()
+        for row in range(table.rowCount())
+    }
+    assert rows == {"Opening empty": "Finished", "Loading the overview": "Finished"}
+
+
+def test_backup_writes_a_checked_copy(qtbot, window, seeded_shop, tmp_path):
+    open_and_wait(qtbot, window, seeded_shop)
+    destination = tmp_path / "backups" / "seeded-backup.db"
+
+    job = window.back_up(destination)
+    with qtbot.waitSignal(job.finished, timeout=10000):
+        pass
+
+    assert integrity_check(destination) == "ok"
+    assert count_rows(destination, "orders") == 3
+    assert window.notice_area.messages() == [messages.backup_done_message(destination)]
+
+
+def test_recent_shops_newest_first(qtbot, window, tmp_path, settings):
+    from engine.store import open_store
+
+    shops = []
+    for index in range(MAX_RECENT_SHOPS + 2):
+        path = tmp_path / f"shop-{index}" / "shop.db"
+        open_store(path, create=True).close()
+        shops.append(path)
+        open_and_wait(qtbot, window, path)
+
+    assert window.recent_shops() == list(reversed(shops))[:MAX_RECENT_SHOPS]
+    assert settings.value("shop/last") == str(shops[-1])
+    assert window.windowTitle() == f"shop-{len(shops) - 1} — Merchant Assistant"
+
+
+def test_open_missing_shop_shows_error(qtbot, window, tmp_path):
+    missing = tmp_path / "nowhere" / "shop.db"
+
+    with qtbot.waitSignal(window.data_shown, timeout=10000) as blocker:
+        window.open_shop(missing)
+
+    assert blocker.args == [False]
+    assert window.notice_area.messages() == [
+        f"No shop file at {missing}. Choose File > Open shop to pick another shop, "
+        "or File > New shop to create one."
+    ]
+    assert window.shop_path is None
+    assert not window.import_action.isEnabled()
+
+
+def test_create_shop(qtbot, window, tmp_path):
+    new_shop = tmp_path / "Ceramics studio" / "shop.db"
+
+    with qtbot.waitSignal(window.data_shown, timeout=10000):
+        window.open_shop(new_shop, create=True)
+
+    assert new_shop.exists()
+    assert window.shop_path == new_shop
+    assert window.shop_label.text() == f"Shop: Ceramics studio    {new_shop}"
+
+
+def test_select_tab_ignores_case(window):
+    window.select_tab("Reviews")
+
+    assert window.tab_widget.currentWidget() is window.reviews_tab
+
+
+def test_window_geometry_remembered(qtbot, runner, settings):
+    from ui.main_window import MainWindow
+
+    first = MainWindow(runner, settings)
+    qtbot.addWidget(first)
+    # Smaller than the offscreen platform's 800 × 600 screen, which restoring clamps to.
+    first.resize(700, 500)
+    first.show()
+    first.close()
+
+    second = MainWindow(runner, settings)
+    qtbot.addWidget(second)
+    assert (second.width(), second.height()) == (700, 500)
+
+
+def test_dropped_folder_is_not_a_csv_file(qtbot, window, empty_shop, tmp_path):
+    open_and_wait(qtbot, window, empty_shop)
+    folder = tmp_path / "exports"
+    folder.mkdir()
+
+    drop_files(window, [folder])
+
+    assert window.notice_area.messages() == [
+        "exports was not imported because it is not a CSV file. Export your "
+        "products, orders or reviews from your shop system as CSV (.csv, .tsv or "
+        ".csv.gz) and drop those files here."
+    ]

@@ -1,0 +1,132 @@
+"""Overview tab: counts, chart, best sellers and the last import, loaded in a job."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from tests.ui.shops import open_and_wait
+from ui.tabs.overview_tab import OverviewTab
+
+
+def test_overview_shows_seeded_counts(qtbot, window, seeded_shop):
+    open_and_wait(qtbot, window, seeded_shop)
+    overview = window.overview_tab
+
+    assert overview.pages.currentWidget() is overview.content_page
+    assert overview.tile_texts() == {
+        "products": "3",
+        "customers": "2",
+        "orders": "3",
+        "order_lines": "3",
+        "reviews": "1",
+        "photos": "1",
+    }
+
+
+def test_overview_chart_has_revenue_by_month(qtbot, window, seeded_shop):
+    open_and_wait(qtbot, window, seeded_shop)
+    chart = window.overview_tab.revenue_chart
+
+    assert chart.months == ["2024-01", "2024-02"]
+    assert chart.values == [45.0, 30.0]
+    axis = chart.chart().axes(Qt.Orientation.Vertical)[0]
+    assert axis.titleText() == "Revenue"
+    categories = chart.chart().axes(Qt.Orientation.Horizontal)[0].categories()
+    assert categories == ["Jan 2024", "Feb 2024"]
+
+
+def test_overview_top_products_table(qtbot, window, seeded_shop):
+    open_and_wait(qtbot, window, seeded_shop)
+    table = window.overview_tab.top_products_table
+
+    rows = [
+        [table.item(row, column).text() for column in range(table.columnCount())]
+        for row in range(table.rowCount())
+    ]
+    assert rows == [
+        ["Blue mug", "MUG-1", "5", "50.00"],
+        ["Tall vase", "VASE-2", "1", "25.00"],
+    ]
+
+
+def test_overview_shows_last_import_and_skipped_rows(qtbot, window, seeded_shop):
+    open_and_wait(qtbot, window, seeded_shop)
+    report = window.overview_tab.import_report
+
+    assert report.isVisibleTo(window)
+    assert report.fields["file"].text() == "orders.csv"
+    assert report.fields["encoding"].text() == "cp1252"
+    assert report.fields["status"].text() == "Completed"
+    assert report.fields["counts"].text() == (
+        "5 new, 0 updated, 0 unchanged, 2 skipped (of 7 rows read)"
+    )
+    table = report.skipped_table
+    assert table.rowCount() == 2
+    assert [table.item(row, 0).text() for row in range(2)] == ["4", "7"]
+    assert table.item(0, 1).text() == "quantity 'two' is not a number"
+    assert table.item(0, 2).text() == "order: A-3; qty: two"
+
+
+def test_planned_tabs_use_real_counts(qtbot, window, seeded_shop):
+    open_and_wait(qtbot, window, seeded_shop)
+
+    recommendations = window.recommendations_tab.text()
+    assert "trained from your 3 orders (3 order lines) placed by 2 customers" in (
+        recommendations
+    )
+    assert "across 3 products" in recommendations
+    assert "your 1 photo of 3 products" in window.photos_tab.text()
+    assert "your 1 review." in window.reviews_tab.text()
+    assert "search your 3 products." in window.voice_tab.text()
+
+
+def test_empty_shop_points_at_import(qtbot, window, empty_shop):
+    open_and_wait(qtbot, window, empty_shop)
+    overview = window.overview_tab
+
+    assert overview.pages.currentWidget() is overview.message_page
+    assert overview.message_page.title_label.text() == "This shop has no data yet"
+    assert "File > Import…" in overview.message_page.body_label.text()
+    assert "drop CSV exports" in overview.message_page.body_label.text()
+    assert "this shop has none yet" in window.recommendations_tab.text()
+
+
+def test_empty_state_button_requests_import(qtbot, runner, empty_shop):
+    overview = OverviewTab(runner)
+    qtbot.addWidget(overview)
+    with qtbot.waitSignal(overview.load_ended, timeout=10000):
+        overview.set_shop(empty_shop)
+
+    with qtbot.waitSignal(overview.import_requested, timeout=1000):
+        qtbot.mouseClick(overview.message_page.action_button, Qt.MouseButton.LeftButton)
+
+
+def test_missing_shop_file_shows_message(qtbot, runner, tmp_path):
+    overview = OverviewTab(runner)
+    qtbot.addWidget(overview)
+    missing = tmp_path / "gone" / "shop.db"
+
+    with qtbot.waitSignal(overview.load_ended, timeout=10000) as blocker:
+        overview.set_shop(missing)
+
+    assert blocker.args == [False]
+    assert overview.message_page.body_label.text() == (
+        f"No shop file at {missing}. Choose File > Open shop to pick another shop, "
+        "or File > New shop to create one."
+    )
+    assert overview.message_page.action_button.text() == "Try again"
+
+
+def test_newer_load_wins(qtbot, runner, seeded_shop, empty_shop):
+    overview = OverviewTab(runner)
+    qtbot.addWidget(overview)
+    ended = []
+    overview.load_ended.connect(ended.append)
+
+    overview.set_shop(empty_shop)
+    overview.set_shop(seeded_shop)
+    qtbot.waitUntil(lambda: ended == [True], timeout=10000)
+    qtbot.wait(200)
+
+    assert ended == [True]
+    assert overview.tile_texts()["orders"] == "3"
