@@ -8,6 +8,7 @@ import io
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -25,6 +26,9 @@ from PySide6.QtWidgets import (
 
 from engine.importers.report import FileSniff
 
+if TYPE_CHECKING:
+    from engine.importers.mapping import MappingField
+
 log = logging.getLogger(__name__)
 
 ENCODINGS = ["utf-8", "utf-8-sig", "cp1252"]
@@ -37,28 +41,6 @@ DELIMITER_NAMES = {
 }
 NOT_IN_FILE = "(not in this file)"
 PREVIEW_ROWS = 20
-# Words kept upper-case in field labels.
-ACRONYMS = {"sku": "SKU", "id": "ID", "url": "URL", "ean": "EAN", "gtin": "GTIN"}
-
-
-def field_label(field: str) -> str:
-    """Turn a field name such as "order_id" into "Order ID"."""
-    words = [ACRONYMS.get(word, word) for word in field.split("_")]
-    text = " ".join(words)
-    return text[:1].upper() + text[1:]
-
-
-def _normalise(name: str) -> str:
-    return "".join(character for character in name.lower() if character.isalnum())
-
-
-def guess_header(field: str, headers: list[str]) -> str | None:
-    """Return the header named like `field` ("Order ID" for order_id), if any."""
-    wanted = _normalise(field)
-    for header in headers:
-        if _normalise(header) == wanted:
-            return header
-    return None
 
 
 def read_preview(
@@ -86,12 +68,16 @@ class MappingChoice:
 
 
 class MappingDialog(QDialog):
-    """Shows the detected encoding, delimiter and kind and a column per field."""
+    """Shows the detected encoding, delimiter and kind, and a column per field.
+
+    Which fields exist, which are required and the guess for a kind come from
+    `engine.importers.mapping`, which checks the mapping again on import.
+    """
 
     def __init__(
         self,
         sniff: FileSniff,
-        generic_fields: dict[str, list[str]],
+        generic_fields: dict[str, list[MappingField]],
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -181,25 +167,31 @@ class MappingDialog(QDialog):
             self.fields_form.removeRow(0)
         self.field_combos = {}
         kind = self.kind()
+        preselected = self._preselected_mapping(kind)
         for field in self.generic_fields.get(kind, []):
             combo = QComboBox()
             combo.addItem(NOT_IN_FILE, None)
             for header in self.headers:
                 combo.addItem(header, header)
-            header = self._preselected_header(kind, field)
-            if header is not None:
+            header = preselected.get(field.name)
+            if header in self.headers:
                 combo.setCurrentIndex(combo.findData(header))
+            combo.setToolTip(field.help)
             combo.currentIndexChanged.connect(self.on_field_changed)
-            self.field_combos[field] = combo
-            self.fields_form.addRow(f"{field_label(field)}:", combo)
+            self.field_combos[field.name] = combo
+            label = (
+                f"{field.label} (required):" if field.required else f"{field.label}:"
+            )
+            self.fields_form.addRow(label, combo)
         self.on_field_changed()
 
-    def _preselected_header(self, kind: str, field: str) -> str | None:
-        if kind == self.sniff.kind:
-            header = self.sniff.mapping.get(field)
-            if header in self.headers:
-                return header
-        return guess_header(field, self.headers)
+    def _preselected_mapping(self, kind: str) -> dict[str, str]:
+        """Return the sniffed mapping for the detected kind, else a fresh guess."""
+        if kind == self.sniff.kind and self.sniff.mapping:
+            return self.sniff.mapping
+        from engine.importers.mapping import guess_mapping
+
+        return guess_mapping(self.headers, kind)
 
     def _fill_preview(self, headers: list[str], rows: list[list[str]]) -> None:
         width = max([len(headers), *(len(row) for row in rows)], default=0)
@@ -260,12 +252,19 @@ class MappingDialog(QDialog):
                     self.field_combos[field].setCurrentIndex(index)
         self._fill_preview(headers, rows)
 
+    def missing_fields(self) -> list[str]:
+        """Return the labels of required fields that no column is chosen for."""
+        from engine.importers.mapping import missing_fields
+
+        return missing_fields(self.kind(), self.mapping())
+
     def on_field_changed(self, index: int = 0) -> None:
-        has_mapping = bool(self.mapping())
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(has_mapping)
-        if has_mapping:
-            self.hint_label.setText("")
-        else:
+        missing = self.missing_fields()
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(not missing)
+        if missing:
             self.hint_label.setText(
-                "Choose at least one column above; nothing can be imported otherwise."
+                f"Choose the column that holds {' and '.join(missing)} to import "
+                "this file."
             )
+        else:
+            self.hint_label.setText("")
