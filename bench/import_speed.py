@@ -1,8 +1,9 @@
 """Import speed and peak memory: UCI Online Retail into a fresh shop, against pandas.
 
-Each system runs in its own child process, so the peak resident set size (RSS) is
-that process's own: interpreter, libraries and the import itself. Times cover the
-import call only, not the interpreter start or the library imports.
+Each run of each system is its own child process, so the peak resident set size
+(RSS) is that process's own: interpreter, libraries and the import itself. Times
+cover the import call only, not the interpreter start or the library imports.
+rows_per_s is the row count divided by the median time of the runs.
 
 - ours: `engine.importers.import_file` into a new shop file.
 - peer: pandas `read_csv` then `DataFrame.to_sql` into a new SQLite file, one
@@ -14,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -38,6 +40,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--dataset", default=DATASET, help="data set name written in the result rows"
     )
+    parser.add_argument(
+        "--runs",
+        type=int,
+        default=3,
+        help="runs per system; times are medians, peak RSS the maximum (default 3)",
+    )
 
 
 def run(args: argparse.Namespace) -> list[Row]:
@@ -50,31 +58,24 @@ def run(args: argparse.Namespace) -> list[Row]:
     rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="bench-import-") as folder:
         for role, system in (("ours", OUR_SYSTEM), ("peer", PEER_SYSTEM)):
-            target = Path(folder) / f"{role}.db"
-            measured = _run_child(role, source, target)
-            setting = f"{measured['rows']:,} rows, fresh SQLite file, 1 process"
-            rows += [
-                Row(
-                    args.dataset,
-                    system,
-                    role,
-                    "rows_per_s",
-                    measured["rows"] / measured["seconds"],
-                    setting,
-                ),
-                Row(
-                    args.dataset, system, role, "seconds", measured["seconds"], setting
-                ),
-                Row(
-                    args.dataset,
-                    system,
-                    role,
-                    "peak_rss_mb",
-                    measured["peak_rss_mb"],
-                    setting,
-                ),
+            runs = [
+                _run_child(role, source, Path(folder) / f"{role}-{index}.db")
+                for index in range(args.runs)
             ]
+            rows += _summarize(args.dataset, system, role, runs)
     return rows
+
+
+def _summarize(dataset: str, system: str, role: str, runs: list[dict]) -> list[Row]:
+    row_count = runs[0]["rows"]
+    seconds = statistics.median(run["seconds"] for run in runs)
+    peak_rss_mb = max(run["peak_rss_mb"] for run in runs)
+    setting = f"{row_count:,} rows, fresh SQLite file, 1 process, {len(runs)} runs"
+    return [
+        Row(dataset, system, role, "rows_per_s", row_count / seconds, setting),
+        Row(dataset, system, role, "seconds", seconds, setting),
+        Row(dataset, system, role, "peak_rss_mb", peak_rss_mb, setting),
+    ]
 
 
 def _run_child(role: str, source: Path, target: Path) -> dict:

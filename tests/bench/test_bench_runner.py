@@ -42,7 +42,7 @@ def test_import_bench_json(tiny_invoices, tmp_path, capsys):
     out = tmp_path / "import.json"
 
     exit_code = runner.main(
-        ["import", "--file", str(tiny_invoices), "--json", str(out)]
+        ["import", "--file", str(tiny_invoices), "--runs", "2", "--json", str(out)]
     )
 
     assert exit_code == 0
@@ -52,6 +52,8 @@ def test_import_bench_json(tiny_invoices, tmp_path, capsys):
     for role in ("ours", "peer"):
         for metric in ("rows_per_s", "seconds", "peak_rss_mb"):
             assert (role, metric) in found
+    settings = {row["setting"] for row in data["rows"]}
+    assert settings == {"200 rows, fresh SQLite file, 1 process, 2 runs"}
     peer_systems = {row["system"] for row in data["rows"] if row["role"] == "peer"}
     assert peer_systems == {"pandas read_csv + to_sql"}
     assert "rows_per_s" in capsys.readouterr().out
