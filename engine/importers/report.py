@@ -10,7 +10,9 @@ from pathlib import Path
 class SkippedRow:
     """A file row that was not imported; stored with the import run, so nothing is lost."""
 
-    row_number: int  # 1-based line number in the file, the header being row 1
+    # 1-based row number as a spreadsheet shows it, the header being row 1. It equals
+    # the line number unless a quoted value spans several lines.
+    row_number: int
     reason: str  # plain words, e.g. "price 'abc' is not a number"
     values: dict[str, str]  # the row as read, header -> text
 
@@ -29,6 +31,8 @@ class FileSniff:
     kind: str | None  # "products", "orders", "reviews", or None when unknown
     mapping: dict[str, str]  # field -> header, guessed for "generic"
     sample_rows: list[list[str]] = field(default_factory=list)
+    # Notes for the preview, e.g. renamed blank or repeated headers, no data rows.
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -55,3 +59,7 @@ class ImportReport:
     # "orders": 3, "order_lines": 6, "non_product_lines": 1, "customers": 2}.
     counts: dict[str, int] = field(default_factory=dict)
     duration_s: float = 0.0
+    # All skipped rows; `skipped` lists the first 1,000, and the import run keeps all.
+    skipped_total: int = 0
+    # The headers of the file, so a report can show the unmapped columns.
+    headers: list[str] = field(default_factory=list)

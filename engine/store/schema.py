@@ -195,8 +195,15 @@ def _migrate_to_1(conn: sqlite3.Connection) -> None:
     _execute_script(conn, SCHEMA_V1)
 
 
+def _migrate_to_2(conn: sqlite3.Connection) -> None:
+    # Order exports carry columns the orders table has no place for (shipping,
+    # taxes, notes, discount codes). They are kept per order as JSON, so an import
+    # never drops what the shop owner exported.
+    conn.execute("ALTER TABLE orders ADD COLUMN attributes TEXT")
+
+
 # MIGRATIONS[i] moves a shop file from schema version i to i + 1.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_to_1]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_to_1, _migrate_to_2]
 LATEST_VERSION = len(MIGRATIONS)
 
 
