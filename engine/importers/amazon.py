@@ -103,7 +103,7 @@ class AmazonOrders:
             if values[position].strip():
                 attributes[ctx.headers[position]] = attribute_value(values[position], ctx.numbers)
         return OrderFields(
-            ordered_at=ctx.date(values[self.date], "purchase-date") if self.date is not None else None,
+            ordered_at=ctx.date(values[self.date], "the purchase-date") if self.date is not None else None,
             status=(_text(values, self.status) or "").lower() or None,
             currency=_text(values, self.currency),
             country=_text(values, self.country),
@@ -122,10 +122,10 @@ class AmazonOrders:
         title = html.unescape(values[self.title].strip()) if self.title is not None else None
         if not sku:
             raise RowError("the sku is missing")
-        quantity = ctx.number(values[self.quantity], "quantity") if self.quantity is not None else 1.0
+        quantity = ctx.number(values[self.quantity], "the quantity") if self.quantity is not None else 1.0
         if quantity is None:
             raise RowError("the quantity is missing")
-        line_total = ctx.number(values[self.item_price], "item-price") if self.item_price is not None else None
+        line_total = ctx.number(values[self.item_price], "the item-price") if self.item_price is not None else None
         unit_price = round(line_total / quantity, 6) if line_total is not None and quantity else None
 
         product_sku, kind = self.catalog.resolve(sku)
@@ -176,7 +176,7 @@ class AmazonListings:
             sku,
             name,
             description=_text(values, self.description),
-            price=ctx.number(values[self.price], "price") if self.price is not None else None,
+            price=ctx.number(values[self.price], "the price") if self.price is not None else None,
             attributes=attributes,
             row_number=row_number,
         )

@@ -49,7 +49,8 @@ class DateParser:
 
     def __init__(self, day_first: bool | None = None) -> None:
         self.day_first = day_first
-        self.read_ambiguous = False  # some date could have been either order
+        # The first date read that fits both orders, such as 01/12/2010.
+        self.first_ambiguous: str | None = None
         self._cache: dict[str, str] = {}
 
     def parse(self, text: str) -> str | None:
@@ -104,8 +105,8 @@ class DateParser:
             if self.day_first:
                 raise ValueError(f"'{text}' is not a day/month/year date like the others in this file")
             return second, first
-        if first != second:
-            self.read_ambiguous = True
+        if first != second and self.first_ambiguous is None:
+            self.first_ambiguous = text
         if self.day_first is False:
             return second, first
         return first, second

@@ -205,7 +205,7 @@ class GenericProducts:
     def _number(self, values: list[str], position: int | None, label: str) -> float | None:
         if position is None:
             return None
-        return self.ctx.number(values[position], label)
+        return self.ctx.number(values[position], f"the {label}")
 
     def _warn(self) -> None:
         if self.other_currency_rows:

@@ -147,7 +147,7 @@ class MagentoProducts:
             name,
             description=_text(values, self.description),
             category=categories[0] if categories else None,
-            price=ctx.number(values[self.price], "price") if self.price is not None else None,
+            price=ctx.number(values[self.price], "the price") if self.price is not None else None,
             attributes=attributes,
             row_number=row.number,
         )
@@ -215,9 +215,9 @@ class MagentoProducts:
     def _child_numbers(self, child: _Row) -> tuple[float | None, float | None]:
         price = stock = None
         if self.price is not None:
-            price = self.ctx.number(child.values[self.price], "price")
+            price = self.ctx.number(child.values[self.price], "the price")
         if self.quantity is not None:
-            stock = self.ctx.number(child.values[self.quantity], "qty")
+            stock = self.ctx.number(child.values[self.quantity], "the qty")
         return price, stock
 
 

@@ -20,7 +20,7 @@ from typing import Iterator
 from engine.errors import CancelledError, ImportFileError, UnknownFormatError
 from engine.importers import textfile
 from engine.importers.context import ImportContext, ReadOptions, header_key
-from engine.importers.dates import DateOrderConflict
+from engine.importers.dates import DateOrderConflict, DateParser
 from engine.importers.formats import (
     BY_KEY,
     FORMATS,
@@ -271,12 +271,7 @@ def _report(path, inspection, plan, options, ctx, run_id, notes) -> ImportReport
         warnings.append("The file has no data rows, so nothing was imported.")
     if ctx.tally.empty_rows:
         warnings.append(f"{ctx.tally.empty_rows} empty row(s) were left out.")
-    if ctx.dates.read_ambiguous and options.day_first is None:
-        warnings.append(
-            "Dates such as 01/12/2010 were read as day/month/year (1 December 2010), "
-            "because no date in the file settles the order. If the file uses "
-            "month/day/year, save it with dates written as 2010-12-01 and import it again."
-        )
+    warnings += _date_order_notes(ctx.dates, options, notes)
     if ctx.tally.skipped_total > len(ctx.tally.skipped):
         warnings.append(
             f"Only the first {len(ctx.tally.skipped):,} of {ctx.tally.skipped_total:,} "
@@ -303,6 +298,24 @@ def _report(path, inspection, plan, options, ctx, run_id, notes) -> ImportReport
         skipped_total=ctx.tally.skipped_total,
         headers=list(inspection.sniff.headers),
     )
+
+
+def _date_order_notes(dates: DateParser, options: ReadOptions, notes: list[str]) -> list[str]:
+    example = dates.first_ambiguous
+    if example is None:
+        return []
+    if options.day_first is None:
+        return [
+            f"Dates such as {example} were read as day/month/year, because no date in "
+            "the file settles the order. If the file uses month/day/year, save it with "
+            "dates written as year-month-day (2010-12-01) and import it again."
+        ]
+    if options.day_first is False and not any("month/day/year" in note for note in notes):
+        return [
+            f"Dates such as {example} were read as month/day/year, because other dates "
+            "in the file only fit that order."
+        ]
+    return []
 
 
 def _complete_run(conn, run_id: int, report: ImportReport, ctx: ImportContext) -> None:

@@ -110,20 +110,20 @@ class ShopifyOrders:
                 attributes[ctx.headers[position]] = attribute_value(values[position], ctx.numbers)
         return OrderFields(
             customer_id=email or None,
-            ordered_at=ctx.date(values[self.created_at], "Created at") if self.created_at is not None else None,
+            ordered_at=ctx.date(values[self.created_at], "the Created at") if self.created_at is not None else None,
             status=status,
             currency=_text(values, self.currency),
-            total=ctx.number(values[self.total], "Total") if self.total is not None else None,
+            total=ctx.number(values[self.total], "the Total") if self.total is not None else None,
             country=country,
             attributes=attributes,
         )
 
     def _line(self, row_number: int, values: list[str], line_id: str) -> None:
         ctx = self.ctx
-        quantity = ctx.number(values[self.quantity], "Lineitem quantity")
+        quantity = ctx.number(values[self.quantity], "the Lineitem quantity")
         if quantity is None:
             raise RowError("the Lineitem quantity is missing")
-        price = ctx.number(values[self.price], "Lineitem price") if self.price is not None else None
+        price = ctx.number(values[self.price], "the Lineitem price") if self.price is not None else None
         title = html.unescape(values[self.item].strip()) if self.item is not None else ""
         sku = values[self.sku].strip() if self.sku is not None else ""
         if not sku and not title:

@@ -149,8 +149,8 @@ class ShopifyProducts:
                 continue
             options[name or f"Option {len(options) + 1}"] = value
         sku = values[self.variant_sku].strip() if self.variant_sku is not None else ""
-        price = self.ctx.number(values[self.variant_price], "Variant Price") if self.variant_price is not None else None
-        stock = self.ctx.number(values[self.variant_stock], "Variant Inventory Qty") if self.variant_stock is not None else None
+        price = self.ctx.number(values[self.variant_price], "the Variant Price") if self.variant_price is not None else None
+        stock = self.ctx.number(values[self.variant_stock], "the Variant Inventory Qty") if self.variant_stock is not None else None
         for position in self.unstored_columns:
             if values[position].strip():
                 self.unstored_variant_columns.add(self.ctx.headers[position])

@@ -118,7 +118,7 @@ class WooCommerceProducts:
         name = html.unescape(values[self.name].strip())
         if not name:
             raise RowError("the product Name is missing")
-        price = self.ctx.number(values[self.price], "Regular price") if self.price is not None else None
+        price = self.ctx.number(values[self.price], "the Regular price") if self.price is not None else None
 
         attributes: dict = {}
         for name_column, value_column in self.attributes:
@@ -188,8 +188,8 @@ class WooCommerceProducts:
             sku=sku or None,
             title=html.unescape(values[self.name].strip()) or " / ".join(options.values()) or key,
             options=options,
-            price=self.ctx.number(values[self.price], "Regular price") if self.price is not None else None,
-            stock=self.ctx.number(values[self.stock], "Stock") if self.stock is not None else None,
+            price=self.ctx.number(values[self.price], "the Regular price") if self.price is not None else None,
+            stock=self.ctx.number(values[self.stock], "the Stock") if self.stock is not None else None,
             problem=problem,
             row_number=row.number,
         )
