@@ -98,10 +98,7 @@ class AmazonOrders:
 
     def _order_fields(self, values: list[str]) -> OrderFields:
         ctx = self.ctx
-        attributes = {}
-        for position in self.order_columns:
-            if values[position].strip():
-                attributes[ctx.headers[position]] = attribute_value(values[position], ctx.numbers)
+        attributes = ctx.texts(self.order_columns, values)
         return OrderFields(
             ordered_at=ctx.date(values[self.date], "the purchase-date") if self.date is not None else None,
             status=(_text(values, self.status) or "").lower() or None,

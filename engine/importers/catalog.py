@@ -64,6 +64,8 @@ class Catalog:
 
 
 _IDENTIFIER_LIKE = re.compile(r"^[+-]?0\d|^\d{16,}$")
+# Characters a number can be written with; anything else (letters, ':', '/') is text.
+_NUMBER_LIKE = re.compile(r"^[-+(]?[$€£¥]?\s?[\d.,' \u00a0\u202f]+(?:[eE][-+]?\d+)?\s?[$€£¥]?[)-]?$")
 
 
 def attribute_value(text: str, numbers: NumberParser) -> str | float | int:
@@ -73,7 +75,7 @@ def attribute_value(text: str, numbers: NumberParser) -> str | float | int:
     so nothing about them changes.
     """
     value = text.strip()
-    if _IDENTIFIER_LIKE.match(value):
+    if not _NUMBER_LIKE.match(value) or _IDENTIFIER_LIKE.match(value):
         return value
     try:
         number = numbers.parse(value)

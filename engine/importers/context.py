@@ -192,6 +192,14 @@ class ImportContext:
         if message not in self.tally.warnings:
             self.tally.warnings.append(message)
 
+    def texts(self, positions: list[int], values: list[str]) -> dict[str, str]:
+        """Return header → trimmed text of the non-empty values at `positions`.
+
+        Order files keep their extra columns as text, exactly as exported.
+        """
+        headers = self.headers
+        return {headers[p]: values[p].strip() for p in positions if values[p].strip()}
+
     # Parsing
 
     def number(self, text: str, label: str) -> float | None:

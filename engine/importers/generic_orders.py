@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 
-from engine.importers.catalog import Catalog, attribute_value, line_kind_from_title
+from engine.importers.catalog import Catalog, line_kind_from_title
 from engine.importers.context import ImportContext, RowError
 from engine.importers.order_writer import OrderFields, OrderState
 
@@ -83,10 +83,7 @@ class GenericOrders:
     def _order_fields(self, values: list[str]) -> OrderFields:
         ctx = self.ctx
         customer_id = self._customer(values)
-        attributes = {}
-        for position in self.extra_columns:
-            if values[position].strip():
-                attributes[ctx.headers[position]] = attribute_value(values[position], ctx.numbers)
+        attributes = ctx.texts(self.extra_columns, values)
         return OrderFields(
             customer_id=customer_id,
             ordered_at=ctx.date(values[self.date], "the order date") if self.date is not None else None,

@@ -34,6 +34,8 @@ class NumberParser:
         Raises:
             ValueError: the text is not a finite number. The message quotes it.
         """
+        if not text:
+            return None
         # Fast path for the plain numbers that make up nearly every cell. float()
         # also accepts "nan" and "inf", which are rejected below.
         if not self.decimal_comma or "." not in text:

@@ -42,11 +42,7 @@ class OrderFields:
     attributes: dict | None = None
 
     def as_row(self) -> tuple:
-        attributes = (
-            json.dumps(self.attributes, ensure_ascii=False, separators=(",", ":"))
-            if self.attributes
-            else None
-        )
+        attributes = _encode_json(self.attributes) if self.attributes else None
         return (
             self.customer_id,
             self.ordered_at,
@@ -60,6 +56,8 @@ class OrderFields:
 
 
 _TOTAL = 5  # position of `total` in OrderFields.as_row()
+# One encoder for all orders: json.dumps with options builds a new one per call.
+_encode_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 class OrderState(Enum):

@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 # Share of the progress bar for reading rows; the rest is for saving.
 READ_SHARE = 0.95
 # SQLite page cache during an import, in KiB (negative cache_size means KiB).
-IMPORT_CACHE_KIB = -65536
+IMPORT_CACHE_KIB = -16384
 
 
 @dataclass
@@ -252,9 +252,9 @@ def _import_once(
 
 @contextlib.contextmanager
 def _large_page_cache(store: Store) -> Iterator[None]:
-    # Index inserts of a large import touch many pages; a 64 MiB page cache made the
-    # UCI import about 15% faster than SQLite's default 2 MiB. The cache only grows
-    # as far as the import needs it.
+    # Index inserts of a large import touch many pages. A 16 MiB page cache made the
+    # UCI import about 4% faster than SQLite's default 2 MiB, for 15 MB more memory;
+    # 64 MiB was no faster and cost 70 MB more on a 2-million-line file.
     previous = store.conn.execute("PRAGMA cache_size").fetchone()[0]
     store.conn.execute(f"PRAGMA cache_size = {IMPORT_CACHE_KIB}")
     try:

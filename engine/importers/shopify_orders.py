@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import html
 
-from engine.importers.catalog import Catalog, attribute_value, line_kind_from_title
+from engine.importers.catalog import Catalog, line_kind_from_title
 from engine.importers.context import ImportContext, RowError, header_key
 from engine.importers.order_writer import OrderFields, OrderState
 from engine.importers.spec import FormatSpec
@@ -59,6 +59,9 @@ class ShopifyOrders:
         self.private_columns = [
             ctx.headers[p] for p, key in enumerate(keys) if key.startswith(_PRIVATE_PREFIXES) and key != "billing name"
         ]
+        used = (self.quantity, self.item, self.price, self.sku)
+        # Line columns not stored, removed from this list once seen with a value.
+        self.unchecked_line_columns = [p for p in self.line_columns if p not in used]
         self.unused_line_columns: set[str] = set()
 
         self.catalog = Catalog(ctx.writer.conn)
@@ -104,10 +107,7 @@ class ShopifyOrders:
         status = (_text(values, self.financial_status) or "").lower() or None
         if _text(values, self.cancelled_at):
             status = "cancelled"
-        attributes = {}
-        for position in self.order_columns:
-            if values[position].strip():
-                attributes[ctx.headers[position]] = attribute_value(values[position], ctx.numbers)
+        attributes = ctx.texts(self.order_columns, values)
         return OrderFields(
             customer_id=email or None,
             ordered_at=ctx.date(values[self.created_at], "the Created at") if self.created_at is not None else None,
@@ -145,9 +145,11 @@ class ShopifyOrders:
         self.orders.add_line(
             row_number, line_id, sku or None, product_sku, title or None, quantity, price, line_total, kind
         )
-        for position in self.line_columns:
-            if position not in (self.quantity, self.item, self.price, self.sku) and values[position].strip():
+        if self.unchecked_line_columns:
+            found = [p for p in self.unchecked_line_columns if values[p].strip()]
+            for position in found:
                 self.unused_line_columns.add(ctx.headers[position])
+                self.unchecked_line_columns.remove(position)
 
     def _warn(self) -> None:
         ctx = self.ctx
