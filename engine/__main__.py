@@ -5,7 +5,7 @@
     python -m engine info --shop PATH
     python -m engine demo --shop PATH
 
-`import` exits with 1 when a file could not be imported at all; rows skipped inside
+`import` exits with 1 when a file could not be imported at all. Rows skipped inside
 a file are reported but do not change the exit code.
 """
 
@@ -61,7 +61,7 @@ def _parser() -> argparse.ArgumentParser:
     importing.add_argument("--shop", required=True, type=Path, help="the shop file; created if missing")
     importing.add_argument("--format", choices=sorted(FORMATS), help="the file layout, instead of detecting it")
     importing.add_argument("--encoding", help="the text encoding, e.g. utf-8 or cp1252, instead of detecting it")
-    importing.add_argument("--kind", choices=("products", "orders", "reviews"), help="what a generic file holds")
+    importing.add_argument("--kind", choices=("products", "orders", "reviews"), help="what a generic file contains")
     importing.add_argument(
         "--map",
         action="append",

@@ -1,6 +1,6 @@
-"""What order and review importers look up in the shop's catalog.
+"""Catalog lookups of the order and review importers.
 
-Order lines name variant SKUs (`MUG-BLU-350`); sales belong to the product
+Order lines name variant SKUs (`MUG-BLU-350`), but sales belong to the product
 (`glaze-mug`). Lines without a SKU are often charges or extras, not products.
 """
 
@@ -11,14 +11,14 @@ import sqlite3
 
 from engine.importers.numbers import NumberParser
 
-# Extras a customer adds to an order; kept as order lines of kind 'add_on'.
+# Extras a customer adds to an order, kept as order lines of kind 'add_on'.
 _ADD_ON = re.compile(
     r"\b(?:shipping protection|package protection|order protection|route protection|"
     r"tips?|gratuity|gift ?wrap(?:ping)?|gift box|insurance|donation|"
     r"versandschutz|trinkgeld|geschenkverpackung|spende)\b",
     re.IGNORECASE,
 )
-# Charges and corrections; kept as order lines of kind 'non_product'.
+# Charges and corrections, kept as order lines of kind 'non_product'.
 _CHARGE = re.compile(
     r"\b(?:shipping|postage|delivery|handling|fee|surcharge|discount|coupon|voucher|"
     r"refund|adjustment|correction|versand|porto|gebühr|rabatt|gutschein|korrektur)\b",

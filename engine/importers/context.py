@@ -1,4 +1,4 @@
-"""What a format importer works with: the rows of the file, parsers and the writer.
+"""The import context of a format importer: the rows of the file, parsers, the writer.
 
 A format module gets one `ImportContext`, iterates `rows()`, raises `RowError` for a
 row it cannot use, and hands good records to `ctx.writer`. The context checks the
@@ -23,7 +23,7 @@ from engine.importers.writer import Writer
 from engine.progress import CancelToken, ThrottledProgress
 
 CHECK_EVERY_ROWS = 5000
-# The report lists this many skipped rows; all of them are saved with the run.
+# The report lists this many skipped rows, and the run saves all of them.
 REPORT_SKIPPED_LIMIT = 1000
 
 _HEADER_KEY = re.compile(r"[\s_\-./()]+")
@@ -38,12 +38,12 @@ def header_key(header: str) -> str:
 
 
 class RowError(Exception):
-    """A row cannot be imported; the message is the reason shown to the shop owner."""
+    """Error for a row that cannot be imported. The message is the reason shown."""
 
 
 @dataclass
 class ReadOptions:
-    """How the file is read; an import that starts again changes some of these."""
+    """Reading settings of a file. An import that starts again changes some of them."""
 
     encoding: str
     delimiter: str

@@ -7,8 +7,8 @@ an offset keeps it; one without stays without.
 
 `01/12/2010` can be 1 December or 12 January. A date whose first number is above 12 is
 day-first, one whose second number is above 12 is month-first. Files whose dates never
-settle it are read day-first, and `DateOrderConflict` tells the importer when a later
-row proves that guess wrong, so it can start again month-first.
+settle it are read day-first. A later row that proves that guess wrong raises
+`DateOrderConflict`, so the importer can start again month-first.
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ class DateParser:
         """Return the ISO 8601 text of a date; None for a blank cell.
 
         Raises:
-            ValueError: not a date this parser knows, or an impossible date.
+            ValueError: not a date in a supported format, or an impossible date.
             DateOrderConflict: day_first is None and the date is month-first.
         """
         cached = self._cache.get(text)

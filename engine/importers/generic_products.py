@@ -2,7 +2,7 @@
 
 Columns that no field uses are kept in the product's `attributes`, numbers as
 numbers. With a product group column (`slug`, `handle`, `parent`), later rows of a
-group become variants of the group's first product, as in Spree's export; option
+group become variants of the group's first product, as in Spree's export. Option
 columns (`option1_name`, `option1_value`) give the variant's options.
 """
 
@@ -135,7 +135,7 @@ class GenericProducts:
             return None
         parent = self.groups.get(group)
         if parent is None and group != sku and self.ctx.writer.has_product(group):
-            parent = group  # the column holds the parent's SKU
+            parent = group  # the column contains the parent's SKU
         return parent if parent != sku else None
 
     def _product(self, row_number, values, sku, name, price) -> None:

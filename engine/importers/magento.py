@@ -1,9 +1,9 @@
 """Import Magento 2's native product export (System > Export > Products).
 
 The export has one row per product and store view. The row with an empty
-`store_view_code` holds the product; rows with a store view code (`de`, `fr`) only
-override some values for that store and are kept in the product's attributes under
-"store views", never as products of their own.
+`store_view_code` is the product. Rows with a store view code (`de`, `fr`) only
+override some values for that store, so they are kept in the product's attributes
+under "store views", never as products of their own.
 
 A configurable product lists its children in `configurable_variations`
 (`sku=MH01-XS-Black,size=XS,color=Black|sku=…`); those simple products become its

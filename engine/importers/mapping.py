@@ -1,4 +1,4 @@
-"""Fields of the generic CSV import and the guess of which column holds each.
+"""Fields of the generic CSV import, and the guess of the column for each field.
 
 A spreadsheet of products, orders or reviews in no known layout is read through a
 mapping field → header. `guess_mapping` matches header names against the common
@@ -171,7 +171,7 @@ ONE_OF_REQUIRED: dict[str, list[tuple[str, ...]]] = {"orders": [("sku", "item")]
 
 
 def guess_mapping(headers: list[str], kind: str) -> dict[str, str]:
-    """Guess which header holds each field of `kind`; return field → header.
+    """Guess the header of each field of `kind`; return field → header.
 
     Each header is used for one field at most, and fields claim headers in the
     order of `GENERIC_FIELDS[kind]`.
@@ -255,5 +255,5 @@ def check_mapping(path: Path, headers: list[str], kind: str, mapping: dict[str, 
         raise ImportFileError(
             path,
             f"no column is chosen for {', '.join(missing)}",
-            "Choose the column that holds it in the column mapping",
+            "Choose the column that contains it in the column mapping",
         )

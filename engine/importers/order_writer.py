@@ -1,14 +1,14 @@
 """Write orders and their lines in batches, keyed by (source, order id, line id).
 
 Order exports list one line per row, and the rows of one order normally follow each
-other. The writer keeps the state of the current order only (its line ids and, for
-an order already in the shop, its stored lines), plus one small dict entry per order
-of the file: order id → row id, and for files without a line id column, the number
-of rows seen for the order. That bounds memory by the number of orders, not rows.
+other. The writer keeps the full state of the current order only: its line ids and,
+for an order already in the shop, its stored lines. For every other order of the
+file it keeps the order's row id and, without a line id column, the number of rows
+seen. Memory therefore grows with the number of orders, not of rows.
 
 Order row ids are handed out here, from max(id) + 1, so orders can be inserted in
 batches and still be referenced by their lines. That is safe because the whole
-import holds SQLite's write lock (`BEGIN IMMEDIATE`).
+import keeps SQLite's write lock (`BEGIN IMMEDIATE`).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from typing import Callable
 BATCH_SIZE = 5000
 # Above this many estimated lines, secondary indexes of order_lines are dropped
 # during the import and built again at the end, when the file adds at least half
-# as many lines as the table holds. Sorting once is cheaper than half a million
+# as many lines as the table contains. Sorting once is cheaper than half a million
 # random index inserts: 1.7 s less for the 516,384-line UCI file on a 2-core VM.
 BULK_LINES = 50_000
 
@@ -61,7 +61,7 @@ _encode_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encod
 
 
 class OrderState(Enum):
-    """What the writer knows about an order id when a row names it."""
+    """State of an order id in this file when a row names it."""
 
     KNOWN = "known"  # seen earlier in this file; its first row set its fields
     FAILED = "failed"  # its first row could not be read; later rows are skipped too

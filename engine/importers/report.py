@@ -22,7 +22,7 @@ class FileSniff:
     """What was detected about a file before importing it."""
 
     path: Path
-    encoding: str  # "utf-8", "utf-8-sig" or "cp1252"
+    encoding: str  # "utf-8", "utf-8-sig", "cp1252", "utf-16" or the caller's choice
     delimiter: str
     decimal_comma: bool
     headers: list[str]
@@ -48,15 +48,18 @@ class ImportReport:
     delimiter: str
     decimal_comma: bool
     mapping: dict[str, str]
-    status: str  # "completed", "failed" or "cancelled"
+    # "completed". A failed or cancelled import raises instead, and its import run
+    # records the status "failed" or "cancelled".
+    status: str
     rows_read: int = 0
     imported: int = 0  # new records
     updated: int = 0  # existing records whose values changed
     unchanged: int = 0  # records already present with the same values
     skipped: list[SkippedRow] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    # Records written per kind, e.g. {"products": 2, "variants": 5, "photos": 5,
-    # "orders": 3, "order_lines": 6, "non_product_lines": 1, "customers": 2}.
+    # Records of the file per kind, e.g. {"products": 2, "variants": 5, "photos": 5,
+    # "orders": 3, "order_lines": 6, "non_product_lines": 1, "customers": 2}, with
+    # "<kind>_new", "<kind>_updated" and "<kind>_unchanged" splitting each total.
     counts: dict[str, int] = field(default_factory=dict)
     duration_s: float = 0.0
     # All skipped rows; `skipped` lists the first 1,000, and the import run keeps all.

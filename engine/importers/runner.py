@@ -2,8 +2,8 @@
 
 The run row is committed first with status 'running'. All data of the file is then
 written in one transaction, together with the run's final counts, so a shop never
-holds half a file: a cancel or an error rolls the data back and marks the run
-'cancelled' or 'failed', and a crash leaves a 'running' run that `open_store` marks
+contains half a file. A cancel or an error rolls the data back and marks the run
+'cancelled' or 'failed'. A crash leaves a 'running' run, which `open_store` marks
 'interrupted'.
 """
 
@@ -47,7 +47,7 @@ IMPORT_CACHE_KIB = -16384
 
 @dataclass
 class Plan:
-    """What will be imported: the format, the kind of records and the mapping."""
+    """Import plan: the format, the kind of records and the mapping."""
 
     format: str
     label: str
@@ -361,7 +361,7 @@ def _fall_back_to_cp1252(
         # The start of the file was plain ASCII, so it was read as UTF-8; a later
         # byte shows it is Windows text. Nothing was saved yet, so read it again.
         notes.append(
-            f"Line {line} holds the byte 0x{byte:02X}, which is not UTF-8, so the "
+            f"Line {line} contains the byte 0x{byte:02X}, which is not UTF-8, so the "
             "file was read as Windows-1252 (cp1252)."
         )
         _set_run_encoding(store, run_id, "cp1252")

@@ -1,7 +1,7 @@
 """Import Shopify's products export, which spreads one product over several rows.
 
 Rows sharing a Handle are one product. The first row carries the Title, body and
-option names; further rows add variants (option values, Variant SKU, price) or only
+option names. Further rows add variants (option values, Variant SKU, price) or only
 an image (Image Src and Image Position). A product without options has the
 placeholder option `Title = Default Title`, which means "no option".
 

@@ -1,4 +1,4 @@
-"""Look at the start of a file and decide how to read it and what it holds."""
+"""Look at the start of a file and decide how to read it and what it contains."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ def inspect_file(path: Path, encoding: str | None = None) -> Inspection:
 
     Raises:
         ImportFileError: the file is missing, empty, not text, not decodable, or
-            a report that holds nothing to import.
+            a report with nothing to import.
     """
     path = Path(path)
     sample, is_whole = textfile.read_sample(path)
@@ -99,7 +99,7 @@ def sniff(path: Path, *, encoding: str | None = None) -> FileSniff:
         encoding: read the file in this encoding instead of detecting it.
 
     Raises:
-        ImportFileError: the file cannot be read as text, or is a report that holds
+        ImportFileError: the file cannot be read as text, or is a report with
             nothing to import. The message says what to do.
     """
     return inspect_file(path, encoding).sniff

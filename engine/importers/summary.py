@@ -68,7 +68,7 @@ def result_line(report: ImportReport) -> str:
 
 
 def contents_line(report: ImportReport) -> str:
-    """Return the records the file holds, e.g. "2 products, 5 variants, 5 photos"."""
+    """Return the records of the file, e.g. "2 products, 5 variants, 5 photos"."""
     return ", ".join(
         plural(report.counts[record], record)
         for record in RECORD_KINDS

@@ -1,8 +1,8 @@
 """Open a CSV file as a stream of text: gzip, byte-order marks, encodings, delimiters.
 
 Files are never read whole. A sample from the start decides the encoding and the
-delimiter; the import then streams the file through `open_text`, which counts and
-hashes the bytes as they go by for progress and for the import run's checksum.
+delimiter. The import then streams the file through `TextFile`, which counts and
+hashes the bytes as they go by, for progress and for the import run's checksum.
 """
 
 from __future__ import annotations
@@ -123,7 +123,7 @@ def detect_encoding(path: Path, sample: bytes, is_whole: bool) -> tuple[str, boo
     """Decide the text encoding from the sample; return it and whether the sample is ASCII.
 
     UTF-8 (with or without byte-order mark) and UTF-16 with a byte-order mark are
-    recognised; anything else that decodes as Windows-1252 is read as cp1252, the
+    recognised. Anything else that decodes as Windows-1252 is read as cp1252, the
     code page of Excel's plain "CSV" on Western European Windows. Latin-1 is never
     chosen on its own, because it would turn € ’ “ ” into invisible control codes.
 

@@ -1,7 +1,7 @@
 """Import invoices in the UCI "Online Retail" layout (InvoiceNo, StockCode, …).
 
 The layout is that of a UK gift shop's invoice lines, published by the UCI Machine
-Learning Repository; "Online Retail II" uses Invoice, Price and Customer ID instead.
+Learning Repository. "Online Retail II" uses Invoice, Price and Customer ID instead.
 Its quirks, all handled here:
 
 - An InvoiceNo starting with C is a cancellation; its quantities are negative.

@@ -2,7 +2,7 @@
 
 A `variation` row names its parent in the Parent column, by SKU or as `id:NNN`
 (the parent's ID). Hand-edited files can list a variation before its parent, so all
-rows are read first and variations are resolved afterwards; the order of rows does
+rows are read first and variations are resolved afterwards. The order of rows does
 not change the result. A variation whose attribute value its parent does not offer
 (parent: Size "S, M, L"; variation: Size "XL") is skipped and reported.
 """

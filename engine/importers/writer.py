@@ -167,7 +167,7 @@ class Writer:
         email: str | None = None,
         country: str | None = None,
     ) -> None:
-        """Queue a customer the first time this run sees the id."""
+        """Queue a customer the first time this run meets the id."""
         if customer_id in self._customer_ids:
             return
         self._customer_ids.add(customer_id)

@@ -143,7 +143,7 @@ def test_demo_builds_shop(tmp_path, isolated_home):
     result = run_cli("demo", "--shop", shop, home=isolated_home)
 
     assert result.returncode == 0, result.stderr
-    shown = json.loads(result.stdout)
-    assert shown["products"] > 0
-    assert shown["order_lines"] > 0
-    assert shown["reviews"] > 0
+    printed_counts = json.loads(result.stdout)
+    assert printed_counts["products"] > 0
+    assert printed_counts["order_lines"] > 0
+    assert printed_counts["reviews"] > 0

@@ -286,10 +286,10 @@ def test_shopify_revenue_per_order(store, cases):
 
     # Order totals of the orders that kept their money: 73.50 + 39.00, never a
     # sum over rows and never the refunded #1002.
-    kept = store.conn.execute(
+    paid_total = store.conn.execute(
         "SELECT sum(total) FROM orders WHERE status NOT IN ('refunded', 'voided')"
     ).fetchone()[0]
-    assert kept == pytest.approx(112.5)
+    assert paid_total == pytest.approx(112.5)
     # Product revenue by month counts product lines only: 2 × 14.50 + 32.00 for
     # #1001 and 3 × 13.00 for #1003, without shipping, taxes or the add-on.
     assert revenue_by_month(store) == [("2024-03", pytest.approx(100.0))]
