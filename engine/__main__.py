@@ -21,7 +21,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from engine import paths
-from engine.errors import CancelledError, MerchantError
+from engine.errors import CancelledError, MerchantError, UnknownFormatError
 from engine.progress import CancelToken
 
 log = logging.getLogger("engine.cli")
@@ -136,7 +136,13 @@ def _import(args: argparse.Namespace) -> int:
                 failed += 1
                 results.append({"file": str(path), "status": "failed", "error": str(error)})
                 if not args.json:
-                    print(f"{path.name}\n  Not imported: {error}\n")
+                    print(f"{path.name}\n  Not imported: {error}")
+                    if isinstance(error, UnknownFormatError):
+                        print(
+                            "  On the command line, name what it contains and its "
+                            "columns, e.g. --kind products --map sku=HEADER --map name=HEADER"
+                        )
+                    print()
                 continue
             results.append(_report_json(report))
             if not args.json:

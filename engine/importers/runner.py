@@ -29,7 +29,7 @@ from engine.importers.formats import (
     GENERIC_SOURCE,
     run_generic,
 )
-from engine.importers.mapping import KINDS, check_mapping, guess_kind, guess_mapping
+from engine.importers.mapping import GENERIC_FIELDS, KINDS, check_mapping, guess_mapping
 from engine.importers.report import ImportReport
 from engine.importers.sniff import Inspection, inspect_file
 from engine.importers.summary import build_counts, primary_counts
@@ -177,25 +177,22 @@ def _plan(
             )
         return Plan(spec.key, spec.label, spec.kind, spec.source, spec.mapping_for(sniffed.headers))
 
-    if mapping:
-        kind = kind or _kind_of_mapping(mapping) or sniffed.kind
+    kind = kind or (_kind_of_mapping(mapping) if mapping else None) or sniffed.kind
     if kind is None:
-        kind, guessed = guess_kind(sniffed.headers)
-        if kind is None:
-            raise UnknownFormatError(path, sniffed.headers)
-    else:
-        guessed = guess_mapping(sniffed.headers, kind)
-    chosen = dict(mapping) if mapping else guessed
+        raise UnknownFormatError(path, sniffed.headers)
+    chosen = dict(mapping) if mapping else guess_mapping(sniffed.headers, kind)
     check_mapping(path, sniffed.headers, kind, chosen)
     return Plan(GENERIC, f"{GENERIC_LABEL}: {kind}", kind, GENERIC_SOURCE, chosen)
 
 
 def _kind_of_mapping(mapping: dict[str, str]) -> str | None:
-    from engine.importers.mapping import GENERIC_FIELDS
-
+    # The first kind that has all the mapping's fields and at least one of its
+    # required ones: {"order_id", "item"} is orders, {"sku", "name"} is products.
     for kind in ("orders", "reviews", "products"):
-        names = {field.name for field in GENERIC_FIELDS[kind]}
-        if set(mapping) <= names and any(field.required and field.name in mapping for field in GENERIC_FIELDS[kind]):
+        fields = GENERIC_FIELDS[kind]
+        names = {field.name for field in fields}
+        has_required = any(field.required and field.name in mapping for field in fields)
+        if set(mapping) <= names and has_required:
             return kind
     return None
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from engine.errors import CancelledError
+from engine.errors import CancelledError, ImportFileError
 from engine.importers import import_file
 from engine.importers.writer import Writer
 from engine.progress import CancelToken
@@ -274,3 +274,98 @@ def test_progress_reaches_end(store, cases):
 
     assert seen[-1] == (1.0, "Done")
     assert all(0.0 <= fraction <= 1.0 for fraction, _text in seen)
+
+
+UCI_DESCRIPTIONS = """InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country
+536500,84029G,NEW NAME,1,2011-02-01 09:00:00,3.75,13047.0,United Kingdom
+536400,84029G,OLD NAME,1,2010-12-01 09:00:00,3.39,13047.0,United Kingdom
+536600,84029G,,2,2011-03-01 09:00:00,0,13047.0,United Kingdom
+"""
+
+
+def test_uci_latest_description_wins(store, tmp_path):
+    report = import_file(store, write(tmp_path / "invoices.csv", UCI_DESCRIPTIONS))
+
+    assert report.format == "uci_online_retail"
+    title, price = store.conn.execute(
+        "SELECT title, price FROM products WHERE sku = '84029G'"
+    ).fetchone()
+    # The February invoice is the latest with a description and a price, although
+    # the file lists it first; the March line has price 0 and no description.
+    assert title == "NEW NAME"
+    assert price == 3.75
+
+
+def test_catalog_names_not_overwritten_by_invoices(store, tmp_path):
+    write(tmp_path / "catalog.csv", "sku,name,price\n84029G,Knitted hot water bottle,4.25\n")
+    import_file(store, tmp_path / "catalog.csv")
+
+    import_file(store, write(tmp_path / "invoices.csv", UCI_DESCRIPTIONS))
+
+    title, price = store.conn.execute("SELECT title, price FROM products WHERE sku = '84029G'").fetchone()
+    assert (title, price) == ("Knitted hot water bottle", 4.25)
+
+
+def test_mapping_replaces_guess(store, cases):
+    mapping = {"order_id": "order_id", "item": "item", "customer_id": "customer_name", "unit_price": "amount"}
+
+    report = import_file(store, cases / "C02_orders_cp1252.csv", mapping=mapping)
+
+    assert report.kind == "orders"
+    assert report.mapping == mapping
+    currencies = {row[0] for row in store.conn.execute("SELECT currency FROM orders")}
+    assert currencies == {None}  # currency was left out of the mapping
+    assert counts(store).customers == 5
+
+
+@pytest.mark.parametrize(
+    "mapping, message",
+    [
+        ({"order_id": "order_id"}, "no column is chosen for SKU or Item name"),
+        ({"order_id": "order_id", "item": "Item name"}, "the column 'Item name' chosen for item is not in the file"),
+        ({"order_id": "order_id", "item": "item", "colour": "note"}, "'colour' is not a field of orders"),
+    ],
+)
+def test_invalid_mapping_rejected(store, cases, mapping, message):
+    with pytest.raises(ImportFileError, match=message):
+        import_file(store, cases / "C02_orders_cp1252.csv", mapping=mapping, kind="orders")
+    assert counts(store).import_runs == 0
+
+
+def test_generic_format_forced(store, cases):
+    path = cases / "C06_shopify_orders_export.csv"
+    mapping = {
+        "order_id": "Name",
+        "item": "Lineitem name",
+        "sku": "Lineitem sku",
+        "quantity": "Lineitem quantity",
+        "unit_price": "Lineitem price",
+    }
+
+    with pytest.raises(ImportFileError, match="no column is chosen for Order number"):
+        import_file(store, path, format="generic")
+    report = import_file(store, path, format="generic", mapping=mapping)
+
+    assert report.format == "generic"
+    assert report.kind == "orders"
+    assert report.imported == 6
+    sources = {row[0] for row in store.conn.execute("SELECT source FROM orders")}
+    assert sources == {"csv"}
+
+
+def test_wrong_forced_format_rejected(store, cases):
+    with pytest.raises(ImportFileError, match="lacks the columns"):
+        import_file(store, cases / "C10_orders_duplicates.csv", format="shopify_orders")
+
+
+def test_shopify_bad_first_row_skips_order(store, cases, tmp_path):
+    text = (cases / "C06_shopify_orders_export.csv").read_text(encoding="utf-8")
+    broken = text.replace("2024-03-10 09:01:33 -0500,1,Glaze mug - Green", "tomorrow,1,Glaze mug - Green")
+    assert broken != text
+
+    report = import_file(store, write(tmp_path / "orders.csv", broken))
+
+    reasons = {skipped.row_number: skipped.reason for skipped in report.skipped}
+    assert reasons[5] == "the Created at 'tomorrow' is not a date"
+    assert reasons[6].startswith("the first row of order #1002 (row 5) was skipped")
+    assert counts(store).orders == 2
