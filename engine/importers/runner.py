@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import os
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -202,8 +203,8 @@ def _start_run(store: Store, path: Path, inspection: Inspection, plan: Plan) -> 
     with store.transaction() as conn:
         cursor = conn.execute(
             "INSERT INTO import_runs (file_name, file_path, file_size, format, encoding, "
-            "delimiter, decimal_comma, mapping, status, started_at) "
-            "VALUES (?,?,?,?,?,?,?,?, 'running', ?)",
+            "delimiter, decimal_comma, mapping, status, started_at, pid) "
+            "VALUES (?,?,?,?,?,?,?,?, 'running', ?, ?)",
             (
                 path.name,
                 str(path.resolve()),
@@ -214,6 +215,7 @@ def _start_run(store: Store, path: Path, inspection: Inspection, plan: Plan) -> 
                 int(sniffed.decimal_comma),
                 json.dumps(plan.mapping, ensure_ascii=False),
                 utc_now(),
+                os.getpid(),
             ),
         )
         return cursor.lastrowid
