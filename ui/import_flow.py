@@ -84,6 +84,8 @@ class ImportFlow(QObject):
 
     def _next_file(self) -> None:
         self.dialog = None
+        if self.runner.is_shut_down:
+            self.queue.clear()
         if not self.queue:
             self.is_busy = False
             return
@@ -153,17 +155,15 @@ class ImportFlow(QObject):
         if report.status == "cancelled":
             self.notice_posted.emit("info", messages.import_cancelled_message(name))
         elif report.status == "failed":
-            detail = " ".join(report.warnings) or "the import stopped"
-            self.notice_posted.emit("error", f"Could not import {name}: {detail}")
+            text = messages.import_failed_message(name, report.warnings)
+            self.notice_posted.emit("error", text)
         else:
+            # `skipped` lists the first rows only; `skipped_total` counts them all.
+            skipped = max(report.skipped_total, len(report.skipped))
             text = messages.import_summary_message(
-                name,
-                report.imported,
-                report.updated,
-                report.unchanged,
-                len(report.skipped),
+                name, report.imported, report.updated, report.unchanged, skipped
             )
-            self.notice_posted.emit("warning" if report.skipped else "success", text)
+            self.notice_posted.emit("warning" if skipped else "success", text)
         self.import_ended.emit(report)
 
     def on_import_failed(self, message: str) -> None:

@@ -172,6 +172,18 @@ class Job(QObject):
             self.started_at = self.ended_at
 
 
+def _emit(signal, *args) -> None:
+    """Emit from the worker thread, unless Qt has already deleted the Job.
+
+    That happens only when the app exits without `JobRunner.shutdown`, e.g. a
+    script that never connected aboutToQuit; the job's result is then dropped.
+    """
+    try:
+        signal.emit(*args)
+    except RuntimeError as error:
+        log.warning("Job result dropped because the app is exiting: %s", error)
+
+
 class _Worker(QRunnable):
     """Runs a job's function on a pool thread; reports through its private signals."""
 
@@ -193,10 +205,10 @@ class _Worker(QRunnable):
         job = self.job
         if job.token.is_cancelled:
             log.info("Job cancelled before it started: %s", job.name)
-            job._worker_cancelled.emit()
+            _emit(job._worker_cancelled)
             return
 
-        job._worker_started.emit()
+        _emit(job._worker_started)
         log.info("Job started: %s", job.name)
         started = time.monotonic()
         try:
@@ -205,7 +217,7 @@ class _Worker(QRunnable):
             log.info(
                 "Job cancelled after %.1f s: %s", time.monotonic() - started, job.name
             )
-            job._worker_cancelled.emit()
+            _emit(job._worker_cancelled)
         except MerchantError as error:
             log.warning(
                 "Job failed after %.1f s: %s: %s",
@@ -213,21 +225,21 @@ class _Worker(QRunnable):
                 job.name,
                 error,
             )
-            job._worker_failed.emit(str(error), traceback.format_exc())
+            _emit(job._worker_failed, str(error), traceback.format_exc())
         except BaseException:  # noqa: BLE001 - a worker must report every failure
             log.exception("Job failed on an unexpected error: %s", job.name)
             message = messages.unexpected_error_message(job.name.lower())
-            job._worker_failed.emit(message, traceback.format_exc())
+            _emit(job._worker_failed, message, traceback.format_exc())
         else:
             log.info("Job finished in %.1f s: %s", time.monotonic() - started, job.name)
-            job._worker_finished.emit(result)
+            _emit(job._worker_finished, result)
 
     def _report_progress(self, fraction: float, text: str = "") -> None:
         now = time.monotonic()
         if fraction < 1.0 and now - self._last_progress_at < PROGRESS_INTERVAL_S:
             return
         self._last_progress_at = now
-        self.job._worker_progressed.emit(float(fraction), str(text))
+        _emit(self.job._worker_progressed, float(fraction), str(text))
 
 
 class JobRunner(QObject):

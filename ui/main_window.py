@@ -47,6 +47,8 @@ APP_TITLE = "Merchant Assistant"
 MAX_RECENT_SHOPS = 8
 # Closing waits this long for running jobs to stop after they were cancelled.
 SHUTDOWN_TIMEOUT_S = 30.0
+# Jobs that only read and are quick to redo; closing cancels them without asking.
+QUIET_KINDS = {"load", "sniff"}
 TAB_NAMES = ["overview", "recommendations", "photos", "reviews", "voice"]
 DEFAULT_SIZE = (1280, 800)
 
@@ -379,6 +381,8 @@ class MainWindow(QMainWindow):
         self.import_flow.start(self.shop_path, files)
 
     def on_import_ended(self, report) -> None:
+        if self.runner.is_shut_down:
+            return  # a cancelled import reporting back while the window closes
         self.tab_widget.setCurrentWidget(self.overview_tab)
         self.overview_tab.refresh()
 
@@ -462,8 +466,12 @@ class MainWindow(QMainWindow):
 
     # Closing -----------------------------------------------------------------
 
+    def jobs_to_confirm(self) -> list[Job]:
+        """Return the running jobs whose cancelling the owner should confirm."""
+        return [job for job in self.runner.active_jobs() if job.kind not in QUIET_KINDS]
+
     def confirm_close_message(self) -> str:
-        jobs = self.runner.active_jobs()
+        jobs = self.jobs_to_confirm()
         imports = [job for job in jobs if job.kind == "import"]
         if len(jobs) == 1 and imports:
             return "An import is still running. Cancel it and close?"
@@ -473,7 +481,7 @@ class MainWindow(QMainWindow):
         return f"{len(jobs)} jobs are still running ({names}). Cancel them and close?"
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self.runner.has_active_jobs() and not self.is_closing:
+        if self.jobs_to_confirm() and not self.is_closing:
             answer = QMessageBox.question(
                 self,
                 "Close Merchant Assistant",

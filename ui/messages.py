@@ -19,7 +19,7 @@ MAX_NAMES_LISTED = 8
 
 
 def unexpected_error_message(action: str) -> str:
-    """Return the apology shown when `action` stopped on an error nobody planned for."""
+    """Return the apology shown when `action` stopped on an unexpected error."""
     return (
         f"Sorry, {action} stopped because of an unexpected problem. Try again. "
         f"If it happens again, send the log file {paths.log_file()} to the person "
@@ -88,6 +88,14 @@ def import_cancelled_message(file_name: str) -> str:
     return (
         f"The import of {file_name} was cancelled. Nothing from it was saved. "
         "Import the file again when you are ready."
+    )
+
+
+def import_failed_message(file_name: str, warnings: list[str]) -> str:
+    detail = " ".join(warnings) or "the import stopped before the end."
+    return (
+        f"Could not import {file_name}: {detail} Nothing from it was saved. Fix the "
+        "file and import it again."
     )
 
 

@@ -1,6 +1,7 @@
-"""Start the window, run an import-like job, then close or quit after a delay.
+"""Start the window, import a file, then close or quit while the import runs.
 
-Run as `python -m tests.ui.close_driver SHOP MODE` from the repository root. MODE:
+Run as `python -m tests.ui.close_driver SHOP CSV_FILE MODE` from the repository
+root; CSV_FILE must be in a known layout, so no column dialog opens. MODE:
 - "close": close the window and answer Yes to the question;
 - "quit": `QApplication.quit()`, which in Qt 6 closes the windows first, so the
   question is answered too;
@@ -17,9 +18,8 @@ from pathlib import Path
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from tests.ui.shops import write_customers_slowly
 from ui.app import create_application, open_settings
-from ui.jobs import JobRunner, Lane
+from ui.jobs import Job, JobRunner
 from ui.main_window import MainWindow
 
 CLOSE_AFTER_MS = 1000
@@ -34,24 +34,22 @@ def click_yes_on_question() -> None:
         QTimer.singleShot(50, click_yes_on_question)
 
 
-def main(shop: Path, mode: str) -> int:
+def main(shop: Path, csv_file: Path, mode: str) -> int:
     app = create_application()
     runner = JobRunner()
     window = MainWindow(runner, open_settings())
     app.aboutToQuit.connect(window.on_app_about_to_quit)
 
-    def start_job(is_shown: bool) -> None:
-        job = runner.submit(
-            "Importing customers.csv",
-            lambda progress, cancel: write_customers_slowly(
-                shop, progress, cancel, batches=2000
-            ),
-            kind="import",
-            lane=Lane.WRITE,
-        )
+    def on_job_added(job: Job) -> None:
+        if job.kind != "import":
+            return
         job.started.connect(lambda: QTimer.singleShot(CLOSE_AFTER_MS, stop))
         job.cancelled.connect(lambda: print("job cancelled", flush=True))
         job.finished.connect(lambda result: print("job finished", flush=True))
+
+    def start_import(is_shown: bool) -> None:
+        window.data_shown.disconnect(start_import)
+        window.import_files([csv_file])
 
     def stop() -> None:
         print("stopping", flush=True)
@@ -64,11 +62,12 @@ def main(shop: Path, mode: str) -> int:
         else:
             app.exit(0)
 
-    window.data_shown.connect(start_job)
+    runner.job_added.connect(on_job_added)
+    window.data_shown.connect(start_import)
     window.show()
     window.open_shop(shop)
     return app.exec()
 
 
 if __name__ == "__main__":
-    sys.exit(main(Path(sys.argv[1]), sys.argv[2]))
+    sys.exit(main(Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]))

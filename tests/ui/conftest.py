@@ -55,7 +55,9 @@ def window(qtbot, runner, settings):
     from ui.main_window import MainWindow
 
     main_window = MainWindow(runner, settings)
-    qtbot.addWidget(main_window)
     main_window.show()
     yield main_window
+    # Stop the jobs first, so closing does not ask whether to cancel them.
     runner.shutdown(timeout_s=10)
+    main_window.close()
+    main_window.deleteLater()

@@ -93,29 +93,6 @@ def open_and_wait(qtbot, window, shop_path):
     assert blocker.args == [True], window.notice_area.messages()
 
 
-def write_customers_slowly(shop_path, progress, cancel, batches=400, pause_s=0.01):
-    """Insert customers in one transaction, batch by batch, like an import.
-
-    Runs as a job for about `batches` × `pause_s` seconds; a cancel rolls it all back.
-    """
-    import time
-
-    from engine.store import open_store, utc_now
-
-    with open_store(shop_path) as store, store.transaction() as conn:
-        for batch in range(batches):
-            cancel.raise_if_cancelled("The import")
-            rows = [(f"C-{batch}-{index}", utc_now()) for index in range(50)]
-            conn.executemany(
-                "INSERT INTO customers (customer_id, source, created_at) "
-                "VALUES (?, 'test', ?)",
-                rows,
-            )
-            progress(batch / batches, f"batch {batch + 1} of {batches}")
-            time.sleep(pause_s)
-    return batches * 50
-
-
 def integrity_check(shop_path) -> str:
     import sqlite3
 
@@ -134,3 +111,37 @@ def count_rows(shop_path, table: str) -> int:
         return conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
     finally:
         conn.close()
+
+
+def write_shopify_orders(source, path, orders: int):
+    """Write `orders` Shopify orders built from the first order of `source`.
+
+    `source` is a Shopify orders export; its first order's rows are repeated with
+    fresh order names, ids and months, so the file keeps the layout Shopify writes.
+    Returns the number of order lines written.
+    """
+    import csv
+
+    with open(source, newline="", encoding="utf-8") as file:
+        reader = csv.DictReader(file)
+        headers = reader.fieldnames
+        rows = list(reader)
+    first_name = rows[0]["Name"]
+    template = [row for row in rows if row["Name"] == first_name]
+
+    with open(path, "w", newline="", encoding="utf-8") as file:
+        writer = csv.DictWriter(file, fieldnames=headers)
+        writer.writeheader()
+        for number in range(orders):
+            month = f"2024-{number % 12 + 1:02d}"
+            for row in template:
+                copy = dict(row)
+                copy["Name"] = f"#{100000 + number}"
+                copy["Email"] = f"customer{number % 997}@example.test"
+                for column in ("Created at", "Paid at"):
+                    if copy[column]:
+                        copy[column] = month + copy[column][7:]
+                if copy["Id"]:
+                    copy["Id"] = str(7_000_000 + number)
+                writer.writerow(copy)
+    return orders * len(template)

@@ -1,46 +1,13 @@
-"""Main window: drops, closing during a job, backup, recent shops, status bar."""
+"""Main window: non-CSV drops, backup, recent shops, jobs panel, window state."""
 
 from __future__ import annotations
 
 import threading
-import time
-from itertools import pairwise
-
-from PySide6.QtCore import QElapsedTimer, Qt, QTimer
-from PySide6.QtWidgets import QMessageBox
 
 from tests.ui.qt_events import drop_files
-from tests.ui.shops import (
-    count_rows,
-    integrity_check,
-    open_and_wait,
-    write_customers_slowly,
-)
+from tests.ui.shops import count_rows, integrity_check, open_and_wait
 from ui import messages
-from ui.jobs import JobState, Lane
 from ui.main_window import MAX_RECENT_SHOPS
-
-
-def start_slow_import(window, shop_path, **options):
-    return window.runner.submit(
-        "Importing customers.csv",
-        lambda progress, cancel: write_customers_slowly(
-            shop_path, progress, cancel, **options
-        ),
-        kind="import",
-        lane=Lane.WRITE,
-    )
-
-
-def answer_close_question(monkeypatch, answer):
-    questions = []
-
-    def question(parent, title, text, *args, **kwargs):
-        questions.append(text)
-        return answer
-
-    monkeypatch.setattr(QMessageBox, "question", question)
-    return questions
 
 
 def test_drop_non_csv_files_listed_once(qtbot, window, empty_shop, tmp_path):
@@ -74,41 +41,6 @@ def test_drag_without_files_is_ignored(qtbot, window):
     assert not drop_files(window, [])
 
 
-def test_close_during_import_cancels_and_waits(qtbot, window, empty_shop, monkeypatch):
-    open_and_wait(qtbot, window, empty_shop)
-    questions = answer_close_question(monkeypatch, QMessageBox.StandardButton.Yes)
-    job = start_slow_import(window, empty_shop)
-    with qtbot.waitSignal(job.started, timeout=5000):
-        pass
-    qtbot.wait(1000)
-
-    started = time.monotonic()
-    assert window.close()
-
-    assert time.monotonic() - started < 2.0
-    assert questions == ["An import is still running. Cancel it and close?"]
-    assert job.worker_done.is_set()
-    qtbot.waitUntil(lambda: job.state is JobState.CANCELLED, timeout=2000)
-    assert integrity_check(empty_shop) == "ok"
-    assert count_rows(empty_shop, "customers") == 0
-
-
-def test_close_refused_keeps_import_running(qtbot, window, empty_shop, monkeypatch):
-    open_and_wait(qtbot, window, empty_shop)
-    answer_close_question(monkeypatch, QMessageBox.StandardButton.No)
-    job = start_slow_import(window, empty_shop, batches=50)
-    with qtbot.waitSignal(job.started, timeout=5000):
-        pass
-
-    assert not window.close()
-    assert window.isVisible()
-    assert job.is_active
-
-    with qtbot.waitSignal(job.finished, timeout=10000):
-        pass
-    assert count_rows(empty_shop, "customers") == 50 * 50
-
-
 def test_close_question_names_other_jobs(qtbot, window, empty_shop):
     release = threading.Event()
     window.runner.submit("Backing up empty", lambda p, c: release.wait(5))
@@ -118,55 +50,6 @@ def test_close_question_names_other_jobs(qtbot, window, empty_shop):
         )
     finally:
         release.set()
-
-
-def test_event_loop_never_stalls_during_import(qtbot, window, empty_shop):
-    open_and_wait(qtbot, window, empty_shop)
-    gaps_ms = []
-    progress_times = []
-    clock = QElapsedTimer()
-    clock.start()
-    last = [clock.elapsed()]
-
-    def on_tick():
-        now = clock.elapsed()
-        gaps_ms.append(now - last[0])
-        last[0] = now
-
-    timer = QTimer()
-    timer.setInterval(10)
-    timer.timeout.connect(on_tick)
-    timer.start()
-    job = start_slow_import(window, empty_shop, batches=4000, pause_s=0.0)
-    job.progressed.connect(
-        lambda fraction, text: progress_times.append(time.monotonic())
-    )
-    with qtbot.waitSignal(job.finished, timeout=60000):
-        pass
-    timer.stop()
-
-    assert len(gaps_ms) > 10
-    assert max(gaps_ms) < 200, f"longest event loop stall {max(gaps_ms)} ms"
-    steps = [later - earlier for earlier, later in pairwise(progress_times)]
-    assert max(steps, default=0.0) < 1.0
-
-
-def test_status_bar_shows_progress_and_cancels(qtbot, window, empty_shop):
-    open_and_wait(qtbot, window, empty_shop)
-    job = start_slow_import(window, empty_shop, batches=1000)
-    status = window.job_status
-
-    qtbot.waitUntil(status.isVisible, timeout=5000)
-    assert status.text_label.text().startswith("Importing customers.csv: batch")
-    assert 0 < status.progress_bar.value() < 100
-    assert status.cancel_button.isEnabled()
-
-    started = time.monotonic()
-    with qtbot.waitSignal(job.cancelled, timeout=2000):
-        qtbot.mouseClick(status.cancel_button, Qt.MouseButton.LeftButton)
-    assert time.monotonic() - started < 2.0
-    qtbot.waitUntil(lambda: not status.isVisible(), timeout=2000)
-    assert count_rows(empty_shop, "customers") == 0
 
 
 def test_jobs_panel_lists_jobs(qtbot, window, empty_shop):

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialogButtonBox
+from PySide6.QtWidgets import QDialogButtonBox, QFormLayout
 
-from engine.importers.mapping import GENERIC_FIELDS, guess_mapping
-from engine.importers.report import FileSniff
+from engine.importers import GENERIC_FIELDS, sniff
 from ui.widgets.mapping_dialog import NOT_IN_FILE, MappingChoice, MappingDialog
 
 HEADERS = ["Artikelnummer", "Bezeichnung", "Preis", "Kategorie", "Notiz"]
@@ -23,19 +22,7 @@ def write_stock_file(tmp_path):
 
 
 def make_dialog(qtbot, tmp_path):
-    path = write_stock_file(tmp_path)
-    sniffed = FileSniff(
-        path=path,
-        encoding="cp1252",
-        delimiter=";",
-        decimal_comma=True,
-        headers=HEADERS,
-        format="generic",
-        format_label="Other CSV",
-        kind="products",
-        mapping=guess_mapping(HEADERS, "products"),
-        sample_rows=ROWS,
-    )
+    sniffed = sniff(write_stock_file(tmp_path))
     dialog = MappingDialog(sniffed, GENERIC_FIELDS)
     qtbot.addWidget(dialog)
     return dialog
@@ -61,6 +48,13 @@ def test_dialog_preselects_guessed_columns(qtbot, tmp_path):
 
 def test_dialog_shows_detected_file_settings(qtbot, tmp_path):
     dialog = make_dialog(qtbot, tmp_path)
+    file_settings = dialog.findChild(QFormLayout, "fileSettings")
+    shown = {
+        file_settings.itemAt(row, QFormLayout.ItemRole.LabelRole).widget().text(): (
+            file_settings.itemAt(row, QFormLayout.ItemRole.FieldRole).widget()
+        )
+        for row in range(file_settings.rowCount())
+    }
 
     assert dialog.kind_combo.currentData() == "products"
     assert dialog.encoding_combo.currentData() == "cp1252"
@@ -70,6 +64,8 @@ def test_dialog_shows_detected_file_settings(qtbot, tmp_path):
         "utf-8-sig",
         "cp1252",
     ]
+    assert shown["Columns separated by:"].text() == "semicolon (;)"
+    assert shown["Decimal mark:"].text() == "comma (1.234,56)"
     assert dialog.preview_table.rowCount() == 2
     assert dialog.preview_table.item(0, 1).text() == "Café Becher"
 

@@ -52,6 +52,7 @@ class OverviewData:
     top_products: list[queries.TopProduct]
     last_run: queries.ImportRunSummary | None = None
     skipped: list[queries.SkippedRow] = field(default_factory=list)
+    last_run_format_label: str | None = None
 
     @property
     def is_empty(self) -> bool:
@@ -92,7 +93,18 @@ def load_overview_data(shop_path: Path, progress, cancel: CancelToken) -> Overvi
             skipped = queries.skipped_rows(store, last_run.id) if last_run else []
     except sqlite3.DatabaseError as error:
         raise ShopDamagedError(shop_path, str(error)) from error
-    return OverviewData(counts, revenue, top_products, last_run, skipped)
+
+    format_label = format_label_for(last_run.format) if last_run else None
+    return OverviewData(counts, revenue, top_products, last_run, skipped, format_label)
+
+
+def format_label_for(format_key: str | None) -> str | None:
+    """Return the importers' label for a format key, e.g. "Shopify orders"."""
+    if not format_key:
+        return None
+    from engine.importers import FORMATS
+
+    return FORMATS.get(format_key, format_key)
 
 
 class OverviewTab(QWidget):
@@ -218,7 +230,7 @@ class OverviewTab(QWidget):
 
     def refresh(self) -> None:
         """Reload the shop's data in a job; the last load wins."""
-        if self.shop_path is None:
+        if self.shop_path is None or self.runner.is_shut_down:
             return
         self._cancel_loading()
         if self.data is None:
@@ -273,7 +285,9 @@ class OverviewTab(QWidget):
         self.top_products_table.set_products(data.top_products)
         self.import_report.setVisible(data.last_run is not None)
         if data.last_run is not None:
-            self.import_report.set_run(data.last_run, data.skipped)
+            self.import_report.set_run(
+                data.last_run, data.skipped, data.last_run_format_label
+            )
         self.pages.setCurrentWidget(self.content_page)
 
     def tile_texts(self) -> dict[str, str]:

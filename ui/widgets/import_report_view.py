@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
@@ -32,6 +33,19 @@ if TYPE_CHECKING:
     from engine.store.queries import ImportRunSummary, SkippedRow
 
 
+def format_time(text: str | None) -> str:
+    """Show an ISO 8601 time in the computer's time zone, e.g. "2024-03-09 14:22"."""
+    if not text:
+        return "not finished"
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    if moment.tzinfo is not None:
+        moment = moment.astimezone()
+    return moment.strftime("%Y-%m-%d %H:%M")
+
+
 def describe_values(values: dict | list) -> str:
     """Render a skipped row's original values as "header: value" pairs."""
     if isinstance(values, dict):
@@ -46,7 +60,7 @@ class ImportReportView(QGroupBox):
         super().__init__("Last import", parent)
         self.setObjectName("importReport")
         self.fields: dict[str, QLabel] = {}
-        form = QFormLayout()
+        self.form = form = QFormLayout()
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
         for key, label in [
             ("file", "File"),
@@ -84,9 +98,15 @@ class ImportReportView(QGroupBox):
         layout.addWidget(self.skipped_title)
         layout.addWidget(self.skipped_table)
 
-    def set_run(self, run: ImportRunSummary, skipped: list[SkippedRow]) -> None:
+    def set_run(
+        self,
+        run: ImportRunSummary,
+        skipped: list[SkippedRow],
+        format_label: str | None = None,
+    ) -> None:
+        """Show `run`; `format_label` names its format, e.g. "Shopify orders"."""
         self.fields["file"].setText(run.file_name)
-        self.fields["format"].setText(run.format or "not detected")
+        self.fields["format"].setText(format_label or run.format or "not detected")
         self.fields["encoding"].setText(run.encoding or "not detected")
         self.fields["status"].setText(STATUS_LABELS.get(run.status, run.status))
         self.fields["counts"].setText(
@@ -95,8 +115,9 @@ class ImportReportView(QGroupBox):
             f"{format_count(run.skipped)} skipped "
             f"(of {format_count(run.rows_read)} rows read)"
         )
-        self.fields["finished"].setText(run.finished_at or "not finished")
+        self.fields["finished"].setText(format_time(run.finished_at))
         self.fields["message"].setText(run.message or "")
+        self.form.setRowVisible(self.fields["message"], bool(run.message))
         self._set_skipped(run, skipped)
 
     def _set_skipped(self, run: ImportRunSummary, skipped: list[SkippedRow]) -> None:

@@ -130,6 +130,7 @@ class MappingDialog(QDialog):
         )
         decimal = "comma (1.234,56)" if self.sniff.decimal_comma else "point (1,234.56)"
         file_form = QFormLayout()
+        file_form.setObjectName("fileSettings")
         file_form.addRow("File contains:", self.kind_combo)
         file_form.addRow("Encoding:", self.encoding_combo)
         file_form.addRow("Columns separated by:", QLabel(delimiter))

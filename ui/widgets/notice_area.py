@@ -24,6 +24,7 @@ class Notice(QFrame):
         self.setObjectName("notice")
         self.setProperty("level", level)
         self.level = level
+        self.is_dismissed = False
         self.label = QLabel(text)
         self.label.setWordWrap(True)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -40,6 +41,7 @@ class Notice(QFrame):
         return self.label.text()
 
     def on_dismiss_clicked(self) -> None:
+        self.is_dismissed = True
         self.hide()
         self.deleteLater()
 
@@ -53,6 +55,7 @@ class NoticeArea(QWidget):
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(8, 4, 8, 0)
         self._layout.setSpacing(4)
+        self._notices: list[Notice] = []
         self.hide()
 
     def post(self, level: str, text: str) -> Notice:
@@ -62,13 +65,17 @@ class NoticeArea(QWidget):
         for old in notices[: max(0, len(notices) - MAX_NOTICES + 1)]:
             old.on_dismiss_clicked()
         notice = Notice(level, text, self)
-        notice.destroyed.connect(self.on_notice_destroyed)
+        notice.dismiss_button.clicked.connect(self.on_notice_dismissed)
+        self._notices.append(notice)
         self._layout.addWidget(notice)
+        notice.show()
         self.show()
         return notice
 
     def notices(self) -> list[Notice]:
-        return [notice for notice in self.findChildren(Notice) if not notice.isHidden()]
+        """Return the notices on screen, oldest first."""
+        self._notices = [notice for notice in self._notices if not notice.is_dismissed]
+        return list(self._notices)
 
     def messages(self) -> list[str]:
         """Return the texts of the notices on screen, oldest first."""
@@ -77,7 +84,8 @@ class NoticeArea(QWidget):
     def clear(self) -> None:
         for notice in self.notices():
             notice.on_dismiss_clicked()
+        self.hide()
 
-    def on_notice_destroyed(self) -> None:
+    def on_notice_dismissed(self) -> None:
         if not self.notices():
             self.hide()

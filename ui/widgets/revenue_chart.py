@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QToolTip, QWidget
 from ui.formatting import format_amount, format_month
 
 # More bars than this get unreadable at the usual window width; older months are
-# left out and the title says how many months are shown.
+# left out and the title states how many months are shown.
 MAX_MONTHS = 24
 
 BAR_COLOR = QColor("#3b7ea1")

@@ -1,0 +1,295 @@
+"""Importing dropped files with the real importers: dialog, progress, cancel, close."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from itertools import pairwise
+
+import pytest
+from PySide6.QtCore import QElapsedTimer, Qt, QTimer
+from PySide6.QtWidgets import QMessageBox
+
+from engine.importers import sniff
+from tests.ui.qt_events import drop_files
+from tests.ui.shops import (
+    count_rows,
+    integrity_check,
+    open_and_wait,
+    write_shopify_orders,
+)
+from ui import messages
+from ui.jobs import JobState
+from ui.widgets.mapping_dialog import MappingDialog
+
+SHOPIFY_ORDERS = "C06_shopify_orders_export.csv"
+DUPLICATE_ORDERS = "C10_orders_duplicates.csv"
+
+
+@pytest.fixture
+def big_orders_file(tmp_path, cases):
+    """About 60,000 order lines in Shopify's layout; importing takes a few seconds."""
+    path = tmp_path / "big_orders.csv"
+    write_shopify_orders(cases / SHOPIFY_ORDERS, path, orders=20_000)
+    return path
+
+
+def copy_case(cases, name, tmp_path):
+    target = tmp_path / "drops" / name
+    target.parent.mkdir(exist_ok=True)
+    shutil.copy(cases / name, target)
+    return target
+
+
+def wait_for_import_job(qtbot, window):
+    def import_job():
+        jobs = [job for job in window.runner.history if job.kind == "import"]
+        return jobs[-1] if jobs else None
+
+    qtbot.waitUntil(lambda: import_job() is not None, timeout=10000)
+    return import_job()
+
+
+def import_and_wait(qtbot, window, files):
+    """Drop `files`, wait for the import and for the overview to reload."""
+    with qtbot.waitSignal(window.import_flow.import_ended, timeout=30000) as ended:
+        assert drop_files(window, files)
+    with qtbot.waitSignal(window.overview_tab.load_ended, timeout=10000):
+        pass
+    return ended.args[0]
+
+
+def wait_for_dialog(qtbot, window) -> MappingDialog:
+    qtbot.waitUntil(lambda: window.import_flow.dialog is not None, timeout=10000)
+    return window.import_flow.dialog
+
+
+def answer_close_question(monkeypatch, answer):
+    questions = []
+
+    def question(parent, title, text, *args, **kwargs):
+        questions.append(text)
+        return answer
+
+    monkeypatch.setattr(QMessageBox, "question", question)
+    return questions
+
+
+def test_drop_shopify_orders_imports_directly(
+    qtbot, window, empty_shop, cases, tmp_path
+):
+    open_and_wait(qtbot, window, empty_shop)
+    dropped = copy_case(cases, SHOPIFY_ORDERS, tmp_path)
+
+    report = import_and_wait(qtbot, window, [dropped])
+
+    assert report.format == "shopify_orders"
+    assert window.import_flow.dialog is None
+    assert window.tab_widget.currentWidget() is window.overview_tab
+    tiles = window.overview_tab.tile_texts()
+    assert tiles["orders"] == "3"
+    assert tiles["order_lines"] == "6"
+    assert tiles["customers"] == "2"
+    assert window.notice_area.messages() == [
+        f"Imported {SHOPIFY_ORDERS}: 6 new, 0 updated, 0 already present."
+    ]
+    fields = window.overview_tab.import_report.fields
+    assert fields["file"].text() == SHOPIFY_ORDERS
+    assert fields["format"].text() == "Shopify orders export"
+    assert fields["status"].text() == "Completed"
+
+
+def test_overview_counts_match_store(qtbot, window, empty_shop, cases, tmp_path):
+    from engine.store import open_store, queries
+
+    open_and_wait(qtbot, window, empty_shop)
+    import_and_wait(qtbot, window, [copy_case(cases, SHOPIFY_ORDERS, tmp_path)])
+
+    with open_store(empty_shop) as store:
+        counts = queries.counts(store)
+    tiles = window.overview_tab.tile_texts()
+    for key in ("products", "customers", "orders", "order_lines", "reviews", "photos"):
+        assert tiles[key] == f"{getattr(counts, key):,}", key
+
+
+def test_generic_file_asks_for_columns(qtbot, window, empty_shop, cases, tmp_path):
+    open_and_wait(qtbot, window, empty_shop)
+    dropped = copy_case(cases, DUPLICATE_ORDERS, tmp_path)
+    guessed = sniff(dropped).mapping
+
+    assert drop_files(window, [dropped])
+    dialog = wait_for_dialog(qtbot, window)
+
+    assert dialog.kind() == "orders"
+    assert dialog.encoding() == "utf-8"
+    assert dialog.mapping() == guessed
+    assert dialog.field_combos["order_id"].currentText() == "order_id"
+    assert dialog.field_combos["quantity"].currentText() == "qty"
+
+    with qtbot.waitSignal(window.import_flow.import_ended, timeout=30000):
+        dialog.accept()
+    with qtbot.waitSignal(window.overview_tab.load_ended, timeout=10000):
+        pass
+    tiles = window.overview_tab.tile_texts()
+    assert tiles["orders"] == "3"
+    assert tiles["order_lines"] == "4"
+    skipped = window.overview_tab.import_report.skipped_table
+    assert skipped.rowCount() == 1
+
+
+def test_reimport_reports_already_present(qtbot, window, empty_shop, cases, tmp_path):
+    open_and_wait(qtbot, window, empty_shop)
+    dropped = copy_case(cases, DUPLICATE_ORDERS, tmp_path)
+
+    for _ in range(2):
+        assert drop_files(window, [dropped])
+        dialog = wait_for_dialog(qtbot, window)
+        with qtbot.waitSignal(window.import_flow.import_ended, timeout=30000):
+            dialog.accept()
+
+    assert window.notice_area.messages()[-1] == messages.import_summary_message(
+        DUPLICATE_ORDERS, imported=0, updated=0, unchanged=4, skipped=1
+    )
+    assert count_rows(empty_shop, "order_lines") == 4
+
+
+def test_closing_dialog_imports_nothing(qtbot, window, empty_shop, cases, tmp_path):
+    open_and_wait(qtbot, window, empty_shop)
+    dropped = copy_case(cases, DUPLICATE_ORDERS, tmp_path)
+    assert drop_files(window, [dropped])
+    dialog = wait_for_dialog(qtbot, window)
+
+    dialog.reject()
+
+    qtbot.waitUntil(lambda: window.import_flow.dialog is None, timeout=5000)
+    assert window.notice_area.messages() == [
+        messages.mapping_rejected_message(DUPLICATE_ORDERS)
+    ]
+    assert count_rows(empty_shop, "orders") == 0
+
+
+def test_dialogs_come_one_at_a_time(qtbot, window, empty_shop, cases, tmp_path):
+    open_and_wait(qtbot, window, empty_shop)
+    first = copy_case(cases, DUPLICATE_ORDERS, tmp_path)
+    second = tmp_path / "drops" / "again.csv"
+    shutil.copy(first, second)
+
+    assert drop_files(window, [first, second])
+    dialog = wait_for_dialog(qtbot, window)
+    assert dialog.sniff.path == first
+    qtbot.wait(300)
+    assert window.import_flow.dialog is dialog
+
+    dialog.reject()
+    qtbot.waitUntil(
+        lambda: (
+            window.import_flow.dialog is not None
+            and window.import_flow.dialog.sniff.path == second
+        ),
+        timeout=10000,
+    )
+    window.import_flow.dialog.reject()
+
+
+@pytest.mark.slow
+def test_event_loop_never_stalls_during_import(
+    qtbot, window, empty_shop, big_orders_file
+):
+    open_and_wait(qtbot, window, empty_shop)
+    gaps_ms = []
+    progress_times = []
+    clock = QElapsedTimer()
+    clock.start()
+    last_tick = [clock.elapsed()]
+
+    def on_tick():
+        now = clock.elapsed()
+        gaps_ms.append(now - last_tick[0])
+        last_tick[0] = now
+
+    timer = QTimer()
+    timer.setInterval(10)
+    timer.timeout.connect(on_tick)
+    timer.start()
+    window.import_files([big_orders_file])
+    job = wait_for_import_job(qtbot, window)
+    job.progressed.connect(
+        lambda fraction, text: progress_times.append(time.monotonic())
+    )
+    with qtbot.waitSignal(job.finished, timeout=120000):
+        pass
+    timer.stop()
+
+    assert job.elapsed_s() > 1.0
+    assert len(gaps_ms) > 50
+    assert max(gaps_ms) < 200, f"longest event loop stall {max(gaps_ms)} ms"
+    steps = [later - earlier for earlier, later in pairwise(progress_times)]
+    assert max(steps, default=0.0) < 1.0
+    assert count_rows(empty_shop, "order_lines") == 60_000
+
+
+@pytest.mark.slow
+def test_status_bar_cancel_stops_import(qtbot, window, empty_shop, big_orders_file):
+    open_and_wait(qtbot, window, empty_shop)
+    window.import_files([big_orders_file])
+    job = wait_for_import_job(qtbot, window)
+    status = window.job_status
+
+    qtbot.waitUntil(status.isVisible, timeout=5000)
+    assert status.text_label.text().startswith("Importing big_orders.csv")
+    assert status.cancel_button.isEnabled()
+    qtbot.waitUntil(lambda: status.progress_bar.value() > 0, timeout=5000)
+
+    started = time.monotonic()
+    with qtbot.waitSignal(job.cancelled, timeout=2000):
+        qtbot.mouseClick(status.cancel_button, Qt.MouseButton.LeftButton)
+    assert time.monotonic() - started < 2.0
+    assert window.notice_area.messages()[-1] == messages.import_cancelled_message(
+        "big_orders.csv"
+    )
+    assert count_rows(empty_shop, "orders") == 0
+    with qtbot.waitSignal(window.overview_tab.load_ended, timeout=10000):
+        pass
+    fields = window.overview_tab.import_report.fields
+    assert fields["status"].text() == "Cancelled, nothing saved"
+
+
+@pytest.mark.slow
+def test_close_during_import_cancels_and_waits(
+    qtbot, window, empty_shop, big_orders_file, monkeypatch
+):
+    open_and_wait(qtbot, window, empty_shop)
+    questions = answer_close_question(monkeypatch, QMessageBox.StandardButton.Yes)
+    window.import_files([big_orders_file])
+    job = wait_for_import_job(qtbot, window)
+    qtbot.waitUntil(lambda: job.state is JobState.RUNNING, timeout=5000)
+    qtbot.wait(1000)
+
+    started = time.monotonic()
+    assert window.close()
+
+    assert time.monotonic() - started < 2.0
+    assert questions == ["An import is still running. Cancel it and close?"]
+    assert job.worker_done.is_set()
+    qtbot.waitUntil(lambda: job.state is JobState.CANCELLED, timeout=2000)
+    assert integrity_check(empty_shop) == "ok"
+    assert count_rows(empty_shop, "orders") == 0
+
+
+@pytest.mark.slow
+def test_close_refused_keeps_import_running(
+    qtbot, window, empty_shop, big_orders_file, monkeypatch
+):
+    open_and_wait(qtbot, window, empty_shop)
+    answer_close_question(monkeypatch, QMessageBox.StandardButton.No)
+    window.import_files([big_orders_file])
+    job = wait_for_import_job(qtbot, window)
+    qtbot.waitUntil(lambda: job.state is JobState.RUNNING, timeout=5000)
+
+    assert not window.close()
+    assert window.isVisible()
+    assert job.is_active
+
+    with qtbot.waitSignal(job.finished, timeout=120000):
+        pass
+    assert count_rows(empty_shop, "orders") == 20_000
