@@ -16,8 +16,8 @@ class VoiceTab(PlannedTab):
         title = "Voice search"
         purpose = (
             "This tab will let you say or type a product name and find it in your "
-            "catalog, even when it is misheard or misspelled. Speech is recognised "
-            "on this computer; nothing is sent anywhere."
+            "catalog, even when it is misheard or misspelled. Speech will be "
+            "recognised on this computer, without an internet connection."
         )
         if counts is None:
             return title, f"{purpose} Open a shop to see what it will use."

@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 # Lines longer than this are hard to read on a wide window.
 TEXT_WIDTH = 720
@@ -27,31 +34,41 @@ class EmptyState(QWidget):
         self.title_label.setObjectName("emptyStateTitle")
         self.title_label.setWordWrap(True)
         self.title_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.title_label.setMaximumWidth(TEXT_WIDTH)
         self.body_label = QLabel(body)
         self.body_label.setObjectName("emptyStateBody")
         self.body_label.setWordWrap(True)
         self.body_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.body_label.setMaximumWidth(TEXT_WIDTH)
         self.body_label.setTextInteractionFlags(
             Qt.TextInteractionFlag.TextSelectableByMouse
         )
         self.progress_bar = QProgressBar()
         self.progress_bar.setVisible(False)
-        self.progress_bar.setMaximumWidth(420)
+        self.progress_bar.setFixedWidth(420)
         self.action_button = QPushButton(action or "")
         self.action_button.setVisible(action is not None)
         self.action_button.clicked.connect(self.action_clicked)
 
-        layout = QVBoxLayout(self)
-        layout.addStretch(1)
+        # Word-wrapped labels get their height from the column's width; a label
+        # aligned inside a wider layout cell is sized for a narrow width and clipped.
+        column = QWidget()
+        column.setMaximumWidth(TEXT_WIDTH)
+        column_layout = QVBoxLayout(column)
+        column_layout.setContentsMargins(0, 0, 0, 0)
+        column_layout.addWidget(self.title_label)
+        column_layout.addWidget(self.body_label)
         center = Qt.AlignmentFlag.AlignHCenter
-        layout.addWidget(self.title_label, 0, center)
-        layout.addWidget(self.body_label, 0, center)
-        layout.addWidget(self.progress_bar, 0, Qt.AlignmentFlag.AlignHCenter)
-        layout.addWidget(self.action_button, 0, Qt.AlignmentFlag.AlignHCenter)
-        layout.addStretch(2)
+        column_layout.addWidget(self.progress_bar, 0, center)
+        column_layout.addWidget(self.action_button, 0, center)
+
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(column, 100)
+        row.addStretch(1)
+        layout = QVBoxLayout(self)
         layout.setContentsMargins(48, 24, 48, 24)
+        layout.addStretch(1)
+        layout.addLayout(row)
+        layout.addStretch(2)
 
     def set_text(self, title: str, body: str) -> None:
         self.title_label.setText(title)

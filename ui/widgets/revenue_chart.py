@@ -10,7 +10,7 @@ from PySide6.QtCharts import (
     QChartView,
     QValueAxis,
 )
-from PySide6.QtCore import QMargins, Qt
+from PySide6.QtCore import QLocale, QMargins, Qt
 from PySide6.QtGui import QColor, QCursor, QPainter
 from PySide6.QtWidgets import QToolTip, QWidget
 
@@ -21,6 +21,7 @@ from ui.formatting import format_amount, format_month
 MAX_MONTHS = 24
 
 BAR_COLOR = QColor("#3b7ea1")
+CHART_LOCALE = QLocale(QLocale.Language.English, QLocale.Country.UnitedStates)
 
 
 class RevenueChart(QChartView):
@@ -42,6 +43,10 @@ class RevenueChart(QChartView):
         self.values = [value for _, value in shown]
 
         chart = QChart()
+        # Localised numbers get group separators ("1,500,000"), which printf-style
+        # axis formats cannot produce. The locale matches the tables' formatting.
+        chart.setLocalizeNumbers(True)
+        chart.setLocale(CHART_LOCALE)
         chart.legend().setVisible(False)
         chart.setMargins(QMargins(4, 4, 4, 4))
         if not revenue:
