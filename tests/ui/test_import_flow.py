@@ -293,3 +293,48 @@ def test_close_refused_keeps_import_running(
     with qtbot.waitSignal(job.finished, timeout=120000):
         pass
     assert count_rows(empty_shop, "orders") == 20_000
+
+
+def test_unreadable_file_reported_once(qtbot, window, empty_shop, tmp_path):
+    open_and_wait(qtbot, window, empty_shop)
+    empty = tmp_path / "orders.csv"
+    empty.write_bytes(b"")
+
+    assert drop_files(window, [empty])
+
+    qtbot.waitUntil(lambda: window.notice_area.messages() != [], timeout=5000)
+    assert window.notice_area.messages() == [
+        "Could not import orders.csv: the file is empty. Export the data again and "
+        "check that the export has rows"
+    ]
+    assert not window.import_flow.is_busy
+
+
+@pytest.mark.slow
+def test_first_start_builds_demo_shop(qtbot, window):
+    from engine import paths
+    from engine.store import open_store, queries
+
+    progress_values = []
+    bar = window.overview_tab.message_page.progress_bar
+    bar.valueChanged.connect(progress_values.append)
+
+    with qtbot.waitSignal(window.data_shown, timeout=120000) as shown:
+        window.start_up(None)
+
+    assert shown.args == [True]
+    assert window.shop_path == paths.demo_shop_path()
+    assert len(progress_values) > 3
+    with open_store(paths.demo_shop_path()) as store:
+        counts = queries.counts(store)
+    assert counts.orders > 0
+    assert window.overview_tab.tile_texts()["orders"] == f"{counts.orders:,}"
+
+
+def test_start_up_reopens_last_shop(qtbot, window, seeded_shop, settings):
+    settings.setValue("shop/last", str(seeded_shop))
+
+    with qtbot.waitSignal(window.data_shown, timeout=10000):
+        window.start_up(None)
+
+    assert window.shop_path == seeded_shop
