@@ -13,6 +13,7 @@ import contextlib
 import json
 import logging
 import os
+import sqlite3
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -44,6 +45,12 @@ log = logging.getLogger(__name__)
 READ_SHARE = 0.95
 # SQLite page cache during an import, in KiB (negative cache_size means KiB).
 IMPORT_CACHE_KIB = -16384
+
+
+UNEXPECTED_MESSAGE = (
+    "The import stopped because of an unexpected error. Nothing from the file was "
+    "saved. The log file has the details."
+)
 
 
 @dataclass
@@ -127,15 +134,18 @@ def import_file(
             _end_run(store, run_id, "failed", str(error))
             log.warning("Import run %d failed: %s", run_id, error.problem)
             raise
+        except (sqlite3.OperationalError, MemoryError) as error:
+            known = _resource_error(path, store, error)
+            if known is None:
+                log.exception("Import run %d failed unexpectedly", run_id)
+                _end_run(store, run_id, "failed", UNEXPECTED_MESSAGE)
+                raise
+            log.warning("Import run %d failed: %s", run_id, error)
+            _end_run(store, run_id, "failed", str(known))
+            raise known from error
         except Exception:
             log.exception("Import run %d failed unexpectedly", run_id)
-            _end_run(
-                store,
-                run_id,
-                "failed",
-                "The import stopped because of an unexpected error. Nothing from the "
-                "file was saved. The log file has the details.",
-            )
+            _end_run(store, run_id, "failed", UNEXPECTED_MESSAGE)
             raise
 
     report.duration_s = time.monotonic() - started
@@ -195,6 +205,30 @@ def _kind_of_mapping(mapping: dict[str, str]) -> str | None:
         has_required = any(field.required and field.name in mapping for field in fields)
         if set(mapping) <= names and has_required:
             return kind
+    return None
+
+
+def _resource_error(path: Path, store: Store, error: BaseException) -> ImportFileError | None:
+    # Errors of the machine rather than of the file, with what the owner can do.
+    if isinstance(error, MemoryError):
+        return ImportFileError(
+            path,
+            "the computer ran out of memory",
+            "Close other programs and import the file again, or split it into smaller files",
+        )
+    text = str(error).lower()
+    if "disk is full" in text or "disk i/o error" in text:
+        return ImportFileError(
+            path,
+            f"the disk with the shop file {store.path} is full or cannot be written",
+            "Free some disk space and import the file again",
+        )
+    if "locked" in text:
+        return ImportFileError(
+            path,
+            "another program kept the shop file busy for too long",
+            "Close other programs that use the shop and import the file again",
+        )
     return None
 
 

@@ -80,8 +80,8 @@ class OnlineRetail:
         self.current_is_cancellation = False
 
     def run(self) -> None:
-        # The loop body is inlined (locals, no helper call per line) because it runs
-        # once per invoice line: half a million times for the UCI file.
+        # The loop keeps its state in local variables and calls few helpers, because
+        # it runs once per invoice line: half a million times for the UCI file.
         ctx = self.ctx
         orders = self.orders
         add_line = orders.add_line

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 
 import pytest
 
@@ -369,3 +370,20 @@ def test_shopify_bad_first_row_skips_order(store, cases, tmp_path):
     assert reasons[5] == "the Created at 'tomorrow' is not a date"
     assert reasons[6].startswith("the first row of order #1002 (row 5) was skipped")
     assert counts(store).orders == 2
+
+
+def test_full_disk_reported_plainly(store, cases, monkeypatch):
+    def full_disk(self):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(Writer, "finish", full_disk)
+
+    with pytest.raises(ImportFileError) as caught:
+        import_file(store, cases / "C06_shopify_orders_export.csv")
+
+    assert "is full or cannot be written" in str(caught.value)
+    assert "Free some disk space" in str(caught.value)
+    assert counts(store).orders == 0
+    status, message = store.conn.execute("SELECT status, message FROM import_runs").fetchone()
+    assert status == "failed"
+    assert message == str(caught.value)
