@@ -26,7 +26,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--shop",
         type=Path,
         metavar="PATH",
-        help="shop file (shop.db) to open; default: the last shop, else the demo shop",
+        help="shop file (shop.db) to open (default: the last shop, else the demo shop)",
     )
     parser.add_argument(
         "--screenshot",
@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     log_path = configure_logging()
     logging.getLogger(__name__).info(
-        "Starting; log file %s, shop %s, tab %s", log_path, args.shop, args.tab
+        "Starting with log file %s, shop %s, tab %s", log_path, args.shop, args.tab
     )
 
     # Imported after the platform variable is set: Qt reads it when the app starts.

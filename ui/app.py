@@ -16,8 +16,8 @@ from ui.startup_report import install_startup_reporter
 
 log = logging.getLogger(__name__)
 
-# A screenshot run gives up when the shop is still not shown after this long; the
-# first start builds the demo shop, which takes a while on a slow machine.
+# A screenshot run gives up when the shop is still not shown after this long.
+# The first start builds the demo shop first, which takes a while on a slow machine.
 SCREENSHOT_TIMEOUT_S = 300
 
 
@@ -72,7 +72,7 @@ class ScreenshotTaker:
             self.exit_code = 1
         elif not is_shown:
             sys.stderr.write(
-                f"The shop could not be shown; the screenshot {self.output} shows the "
+                f"The shop could not be shown. The screenshot {self.output} shows the "
                 "message instead.\n"
             )
             self.exit_code = 1
@@ -84,7 +84,7 @@ class ScreenshotTaker:
 
     def on_timeout(self) -> None:
         sys.stderr.write(
-            f"The shop was not shown within {SCREENSHOT_TIMEOUT_S} s; no screenshot "
+            f"The shop was not shown within {SCREENSHOT_TIMEOUT_S} s, so no screenshot "
             "was saved.\n"
         )
         self.window.close()
@@ -94,7 +94,7 @@ class ScreenshotTaker:
 def run(
     shop: Path | None = None, screenshot: Path | None = None, tab: str | None = None
 ) -> int:
-    """Show the window and run the event loop; return the process exit code."""
+    """Show the window, run the event loop and return the process exit code."""
     app = create_application()
     runner = JobRunner()
     window = MainWindow(runner, open_settings(), remember_ui_state=screenshot is None)

@@ -31,7 +31,7 @@ def format_quantity(value: float | None) -> str:
 
 
 def format_month(month: str) -> str:
-    """Turn "2011-03" into "Mar 2011"; other text is returned unchanged."""
+    """Turn "2011-03" into "Mar 2011" and return any other text unchanged."""
     year, _, number = month.partition("-")
     if not (year.isdigit() and number.isdigit() and 1 <= int(number) <= 12):
         return month

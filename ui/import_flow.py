@@ -19,7 +19,7 @@ from ui.widgets.mapping_dialog import MappingChoice, MappingDialog
 
 log = logging.getLogger(__name__)
 
-# Suffixes accepted from drops; the Import… dialog can still pick any file.
+# Suffixes accepted from drops. The Import… dialog can still pick any file.
 CSV_SUFFIXES = {".csv", ".tsv", ".gz"}
 
 
@@ -28,8 +28,8 @@ def is_csv_file(path: Path) -> bool:
 
 
 def sniff_file(path: Path):
-    """Detect the file's layout; return (FileSniff, GENERIC_FIELDS). Runs in a job."""
-    # Imported here: the importers may pull in pandas, which stays off start-up.
+    """Detect the layout and return (FileSniff, GENERIC_FIELDS). Runs in a job."""
+    # Imported here because the importers may load pandas, which stays off start-up.
     from engine.importers import GENERIC_FIELDS, sniff
 
     return sniff(path), GENERIC_FIELDS
@@ -158,7 +158,7 @@ class ImportFlow(QObject):
             text = messages.import_failed_message(name, report.warnings)
             self.notice_posted.emit("error", text)
         else:
-            # `skipped` lists the first rows only; `skipped_total` counts them all.
+            # `skipped` lists the first rows only, and `skipped_total` counts them all.
             skipped = max(report.skipped_total, len(report.skipped))
             text = messages.import_summary_message(
                 name, report.imported, report.updated, report.unchanged, skipped

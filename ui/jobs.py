@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 
 JobFunction = Callable[[Callable[[float, str], None], CancelToken], Any]
 
-# Progress reaches the GUI at most this often; engines may report every row.
+# Progress reaches the GUI at most this often, because engines may report every row.
 PROGRESS_INTERVAL_S = 0.1
 
 # Finished jobs kept for the jobs panel.
@@ -118,14 +118,14 @@ class Job(QObject):
         return end - self.started_at
 
     def time_left_s(self) -> float | None:
-        """Estimate the seconds left from the progress so far; None when unknown."""
+        """Estimate the seconds left from the progress so far, or None when unknown."""
         elapsed = self.elapsed_s()
         if self.fraction is None or self.fraction < 0.02 or elapsed < 1.0:
             return None
         return elapsed * (1.0 - self.fraction) / self.fraction
 
     def cancel(self) -> None:
-        """Ask the job to stop; it reports `cancelled` once the worker has stopped."""
+        """Ask the job to stop. It reports `cancelled` once the worker has stopped."""
         if not self.is_active:
             return
         self.is_cancel_requested = True
@@ -176,7 +176,7 @@ def _emit(signal, *args) -> None:
     """Emit from the worker thread, unless Qt has already deleted the Job.
 
     That happens only when the app exits without `JobRunner.shutdown`, e.g. a
-    script that never connected aboutToQuit; the job's result is then dropped.
+    script that never connected aboutToQuit. The job's result is then dropped.
     """
     try:
         signal.emit(*args)
@@ -185,7 +185,7 @@ def _emit(signal, *args) -> None:
 
 
 class _Worker(QRunnable):
-    """Runs a job's function on a pool thread; reports through its private signals."""
+    """Runs a job's function on a pool thread and reports by private signals."""
 
     def __init__(self, job: Job) -> None:
         super().__init__()

@@ -1,4 +1,4 @@
-"""Main window: tabs, menus, status bar, drops; wires the tabs together."""
+"""Main window: tabs, menus, status bar and drops, and the wiring between tabs."""
 
 from __future__ import annotations
 
@@ -47,7 +47,7 @@ APP_TITLE = "Merchant Assistant"
 MAX_RECENT_SHOPS = 8
 # Closing waits this long for running jobs to stop after they were cancelled.
 SHUTDOWN_TIMEOUT_S = 30.0
-# Jobs that only read and are quick to redo; closing cancels them without asking.
+# Jobs that only read and are quick to redo. Closing cancels them without asking.
 QUIET_KINDS = {"load", "sniff"}
 TAB_NAMES = ["overview", "recommendations", "photos", "reviews", "voice"]
 DEFAULT_SIZE = (1280, 800)

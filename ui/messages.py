@@ -78,7 +78,7 @@ def import_summary_message(
         row_word = "row" if skipped == 1 else "rows"
         return (
             f"{text}, {skipped:,} {row_word} skipped. The Overview tab lists each "
-            "skipped row with the reason; fix those rows in the file and import it "
+            "skipped row with the reason. Fix those rows in the file and import it "
             "again."
         )
     return f"{text}."

@@ -39,7 +39,7 @@ def process_started_at() -> float:
 
         return psutil.Process(os.getpid()).create_time()
     except (ImportError, OSError) as error:
-        log.warning("Process start time unknown (%s); timing from now", error)
+        log.warning("Process start time unknown (%s), so timing starts now", error)
         return time.time()
 
 
@@ -89,7 +89,7 @@ class StartupReporter(QObject):
 
 
 def install_startup_reporter(window) -> StartupReporter | None:
-    """Attach a reporter when REPORT_ENV names a file; return it, else None."""
+    """Attach and return a reporter when REPORT_ENV names a file, else return None."""
     report = os.environ.get(REPORT_ENV)
     if not report:
         return None

@@ -1,10 +1,10 @@
 """Start the window, import a file, then close or quit while the import runs.
 
 Run as `python -m tests.ui.close_driver SHOP CSV_FILE MODE` from the repository
-root; CSV_FILE must be in a known layout, so no column dialog opens. MODE:
-- "close": close the window and answer Yes to the question;
+root. CSV_FILE must be in a known layout, so no column dialog opens. MODE:
+- "close": close the window and answer Yes to the question.
 - "quit": `QApplication.quit()`, which in Qt 6 closes the windows first, so the
-  question is answered too;
+  question is answered too.
 - "exit": `QApplication.exit(0)`, which leaves the event loop without closing
   any window, so only the app's aboutToQuit handler stops the job.
 The process exit code is the event loop's.

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 def drop_files(widget: QWidget, files: list[Path]) -> bool:
     """Drag `files` onto the middle of `widget` and drop them.
 
-    Returns whether the widget accepted the drag; the drop is sent only then.
+    Returns whether the widget accepted the drag. The drop is sent only then.
     """
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(path)) for path in files])

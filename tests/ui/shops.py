@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 def seed_shop(path):
-    """Create a small shop with known records by SQL; return its path.
+    """Create a small shop with known records by SQL and return its path.
 
     Revenue: 2024-01 = 2 × 10.00 + 1 × 25.00 = 45.00, 2024-02 = 3 × 10.00 = 30.00.
     The last import run skipped two rows.
@@ -116,8 +116,8 @@ def count_rows(shop_path, table: str) -> int:
 def write_shopify_orders(source, path, orders: int):
     """Write `orders` Shopify orders built from the first order of `source`.
 
-    `source` is a Shopify orders export; its first order's rows are repeated with
-    fresh order names, ids and months, so the file keeps the layout Shopify writes.
+    `source` is a Shopify orders export. Its first order's rows are repeated with
+    fresh order names, ids and months, which keeps the layout Shopify writes.
     Returns the number of order lines written.
     """
     import csv

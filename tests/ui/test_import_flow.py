@@ -28,7 +28,7 @@ DUPLICATE_ORDERS = "C10_orders_duplicates.csv"
 
 @pytest.fixture
 def big_orders_file(tmp_path, cases):
-    """About 60,000 order lines in Shopify's layout; importing takes a few seconds."""
+    """About 60,000 order lines in Shopify's layout, a few seconds of import."""
     path = tmp_path / "big_orders.csv"
     write_shopify_orders(cases / SHOPIFY_ORDERS, path, orders=20_000)
     return path

@@ -108,7 +108,7 @@ def format_label_for(format_key: str | None) -> str | None:
 
 
 class OverviewTab(QWidget):
-    """Shows the open shop at a glance; the data loads in a job."""
+    """Shows the open shop at a glance. The data loads in a job."""
 
     import_requested = Signal()
     counts_loaded = Signal(object)  # ShopCounts
@@ -206,7 +206,7 @@ class OverviewTab(QWidget):
             "This shop has no data yet",
             "Choose File > Import… or drop CSV exports from your shop system "
             "(products, orders or reviews) onto this window. Shopify, WooCommerce "
-            "and other CSV files are recognised; for other files you pick which "
+            "and other CSV files are recognised. For other files you pick which "
             "column holds what.",
             action="import",
         )
@@ -229,7 +229,7 @@ class OverviewTab(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        """Reload the shop's data in a job; the last load wins."""
+        """Reload the shop's data in a job. The newest load wins."""
         if self.shop_path is None or self.runner.is_shut_down:
             return
         self._cancel_loading()

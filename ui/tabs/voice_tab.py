@@ -1,4 +1,4 @@
-"""Voice search tab: say a product name and find it in the catalog."""
+"""Voice search tab: find a product by speaking or typing its name."""
 
 from __future__ import annotations
 

@@ -48,7 +48,7 @@ class EmptyState(QWidget):
         self.action_button.setVisible(action is not None)
         self.action_button.clicked.connect(self.action_clicked)
 
-        # Word-wrapped labels get their height from the column's width; a label
+        # Word-wrapped labels get their height from the column's width. A label
         # aligned inside a wider layout cell is sized for a narrow width and clipped.
         column = QWidget()
         column.setMaximumWidth(TEXT_WIDTH)

@@ -104,7 +104,7 @@ class ImportReportView(QGroupBox):
         skipped: list[SkippedRow],
         format_label: str | None = None,
     ) -> None:
-        """Show `run`; `format_label` names its format, e.g. "Shopify orders"."""
+        """Show `run`. `format_label` names its format, e.g. "Shopify orders export"."""
         self.fields["file"].setText(run.file_name)
         self.fields["format"].setText(format_label or run.format or "not detected")
         self.fields["encoding"].setText(run.encoding or "not detected")

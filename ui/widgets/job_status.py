@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QW
 
 from ui.jobs import Job, JobRunner, JobState
 
-# A job shows here once it has run this long; quicker jobs would only flicker.
+# A job shows here once it has run this long, because quicker jobs would only flicker.
 SHOW_AFTER_S = 1.0
 # Time left is shown only for jobs expected to take longer than this.
 TIME_LEFT_AFTER_S = 10.0
@@ -24,7 +24,7 @@ def format_duration(seconds: float) -> str:
 
 
 class JobStatus(QWidget):
-    """Shows the newest running job; the Jobs button opens the full list."""
+    """Shows the newest running job. The Jobs button opens the full list."""
 
     jobs_requested = Signal()
 

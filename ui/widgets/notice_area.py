@@ -47,7 +47,7 @@ class Notice(QFrame):
 
 
 class NoticeArea(QWidget):
-    """A column of dismissible messages; the newest is at the bottom."""
+    """A column of dismissible messages, the newest at the bottom."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -60,7 +60,7 @@ class NoticeArea(QWidget):
 
     def post(self, level: str, text: str) -> Notice:
         if level not in LEVELS:
-            raise ValueError(f"unknown notice level {level!r}; use one of {LEVELS}")
+            raise ValueError(f"unknown notice level {level!r}, use one of {LEVELS}")
         notices = self.notices()
         for old in notices[: max(0, len(notices) - MAX_NOTICES + 1)]:
             old.on_dismiss_clicked()

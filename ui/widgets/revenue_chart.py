@@ -16,8 +16,8 @@ from PySide6.QtWidgets import QToolTip, QWidget
 
 from ui.formatting import format_amount, format_month
 
-# More bars than this get unreadable at the usual window width; older months are
-# left out and the title states how many months are shown.
+# More bars than this get unreadable at the usual window width. Older months are
+# left out, and the title states how many months are shown.
 MAX_MONTHS = 24
 
 BAR_COLOR = QColor("#3b7ea1")
@@ -29,7 +29,8 @@ class RevenueChart(QChartView):
         super().__init__(parent)
         self.setObjectName("revenueChart")
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
-        # QGraphicsView accepts drops by default; let dropped files reach the window.
+        # QGraphicsView accepts drops by default, so turn that off for files to reach
+        # the window.
         self.setAcceptDrops(False)
         self.setMinimumHeight(280)
         self.months: list[str] = []
