@@ -225,10 +225,11 @@ class _Worker(QRunnable):
                 job.name,
                 error,
             )
-            _emit(job._worker_failed, str(error), traceback.format_exc())
-        except BaseException:  # noqa: BLE001 - a worker must report every failure
+            message = messages.error_message(error, job.name.lower())
+            _emit(job._worker_failed, message, traceback.format_exc())
+        except BaseException as error:  # noqa: BLE001 - a worker reports every failure
             log.exception("Job failed on an unexpected error: %s", job.name)
-            message = messages.unexpected_error_message(job.name.lower())
+            message = messages.error_message(error, job.name.lower())
             _emit(job._worker_failed, message, traceback.format_exc())
         else:
             log.info("Job finished in %.1f s: %s", time.monotonic() - started, job.name)

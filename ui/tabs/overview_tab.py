@@ -268,9 +268,6 @@ class OverviewTab(QWidget):
         self.show_problem(message)
         self.load_ended.emit(False)
 
-    def is_loading(self) -> bool:
-        return self.loading_job is not None and self.loading_job.is_active
-
     # Data --------------------------------------------------------------------
 
     def show_data(self, data: OverviewData) -> None:

@@ -24,10 +24,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.importers.report import FileSniff
-
 if TYPE_CHECKING:
+    # Type names only: importing engine.importers loads pandas, kept off start-up.
     from engine.importers.mapping import MappingField
+    from engine.importers.report import FileSniff
 
 log = logging.getLogger(__name__)
 
