@@ -262,7 +262,7 @@ class MainWindow(QMainWindow):
                 "Preparing the demo shop…", f"{body}\n\n{text}", fraction
             )
         )
-        job.finished.connect(lambda built_path: self.open_shop(Path(built_path)))
+        job.finished.connect(self.on_demo_built)
         job.failed.connect(
             lambda message, details: self.on_shop_open_failed(None, message)
         )
@@ -291,7 +291,14 @@ class MainWindow(QMainWindow):
             self._forget_recent(shop_path)
         self.data_shown.emit(False)
 
+    def on_demo_built(self, shop_path: Path) -> None:
+        # The owner may have opened another shop while the demo was being built.
+        if self.shop_path is None:
+            self.open_shop(Path(shop_path))
+
     def on_demo_cancelled(self) -> None:
+        if self.shop_path is not None:
+            return
         self.overview_tab.show_problem(
             "Building the demo shop was cancelled. Choose File > New shop… to start "
             "your own shop, or restart Merchant Assistant to build the demo again."
