@@ -113,3 +113,26 @@ def test_choice_holds_kind_encoding_and_mapping(qtbot, tmp_path):
             "description": "Notiz",
         },
     )
+
+
+def test_dialog_shows_renamed_headers(qtbot, tmp_path):
+    path = tmp_path / "list.csv"
+    path.write_text("sku,name,,name\nA-1,Mug,x,Blue mug\n", encoding="utf-8")
+    sniffed = sniff(path)
+
+    dialog = MappingDialog(sniffed, GENERIC_FIELDS)
+    qtbot.addWidget(dialog)
+
+    assert dialog.notes_label.isVisibleTo(dialog)
+    assert dialog.notes_label.text() == " ".join(sniffed.warnings)
+    assert "Column 3" in dialog.notes_label.text()
+
+
+def test_preview_rows_numbered_like_spreadsheet(qtbot, tmp_path):
+    dialog = make_dialog(qtbot, tmp_path)
+
+    labels = [
+        dialog.preview_table.verticalHeaderItem(row).text()
+        for row in range(dialog.preview_table.rowCount())
+    ]
+    assert labels == ["2", "3"]

@@ -141,6 +141,11 @@ class MappingDialog(QDialog):
         self.hint_label = QLabel()
         self.hint_label.setObjectName("hint")
         self.hint_label.setWordWrap(True)
+        # Notes from sniffing, e.g. blank or repeated headers that were renamed.
+        self.notes_label = QLabel(" ".join(self.sniff.warnings))
+        self.notes_label.setObjectName("notes")
+        self.notes_label.setWordWrap(True)
+        self.notes_label.setVisible(bool(self.notes_label.text()))
 
         self.preview_table = QTableWidget()
         self.preview_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -160,6 +165,7 @@ class MappingDialog(QDialog):
         layout.addLayout(file_form)
         layout.addWidget(self.fields_box)
         layout.addWidget(self.hint_label)
+        layout.addWidget(self.notes_label)
         layout.addWidget(preview_box, 1)
         layout.addWidget(self.buttons)
 
@@ -199,6 +205,11 @@ class MappingDialog(QDialog):
         self.preview_table.clear()
         self.preview_table.setColumnCount(width)
         self.preview_table.setRowCount(len(rows))
+        # Row numbers as a spreadsheet shows them, the header being row 1, like the
+        # skipped-row numbers in the import report.
+        self.preview_table.setVerticalHeaderLabels(
+            [str(number) for number in range(2, len(rows) + 2)]
+        )
         self.preview_table.setHorizontalHeaderLabels(
             headers + [""] * (width - len(headers))
         )
