@@ -338,3 +338,16 @@ def test_start_up_reopens_last_shop(qtbot, window, seeded_shop, settings):
         window.start_up(None)
 
     assert window.shop_path == seeded_shop
+
+
+@pytest.mark.parametrize("target", ["top_products_table", "revenue_chart"])
+def test_drop_on_child_reaches_window(
+    qtbot, window, seeded_shop, cases, tmp_path, target
+):
+    open_and_wait(qtbot, window, seeded_shop)
+    child = getattr(window.overview_tab, target).viewport()
+
+    with qtbot.waitSignal(window.import_flow.import_ended, timeout=30000):
+        assert drop_files(child, [copy_case(cases, SHOPIFY_ORDERS, tmp_path)])
+
+    assert count_rows(seeded_shop, "orders") == 3 + 3
