@@ -1,8 +1,8 @@
 """Import products, orders and reviews from CSV exports of shop systems.
 
-`sniff(path)` looks at a file; `import_file(store, path)` imports it and returns an
-`ImportReport`. Known layouts (Shopify, WooCommerce, Magento, Amazon, UCI Online
-Retail) are detected from the headers; any other spreadsheet goes through a column
+`sniff(path)` looks at a file, and `import_file(store, path)` imports it and returns
+an `ImportReport`. Known layouts (Shopify, WooCommerce, Magento, Amazon, UCI Online
+Retail) are detected from the headers. Any other spreadsheet goes through a column
 mapping guessed from its header names, which the caller may replace.
 """
 

@@ -38,12 +38,12 @@ class _Columns:
         self.image = ctx.mapped_column("image")
         self.parent = ctx.mapped_column("parent")
         self.options = _option_columns(ctx.headers)
-        used = {p for p in vars(self).values() if isinstance(p, int)}
+        used = {ctx.headers.index(header) for header in ctx.mapping.values()}
         used.update(p for pair in self.options for p in pair)
-        self.stock = next(
-            (p for p in (ctx.column(k) for k in _STOCK_KEYS) if p is not None and p not in used),
-            None,
-        )
+        stock_columns = (ctx.column(key) for key in _STOCK_KEYS)
+        # Variants store stock in a column of their own; products keep it in
+        # `attributes` like every other unmapped column.
+        self.stock = next((p for p in stock_columns if p is not None and p not in used), None)
         self.attributes = [p for p in range(len(ctx.headers)) if p not in used]
 
 
