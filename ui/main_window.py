@@ -389,7 +389,7 @@ class MainWindow(QMainWindow):
 
     def on_import_ended(self, report) -> None:
         if self.runner.is_shut_down:
-            return  # a cancelled import reporting back while the window closes
+            return  # A cancelled import reports back while the window closes.
         self.tab_widget.setCurrentWidget(self.overview_tab)
         self.overview_tab.refresh()
 

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 if TYPE_CHECKING:
-    # Type names only: importing engine.importers loads pandas, kept off start-up.
+    # Imported for type names only, because engine.importers loads pandas.
     from engine.importers.mapping import MappingField
     from engine.importers.report import FileSniff
 
