@@ -234,15 +234,8 @@ class Writer:
             self.orders.finish()
 
     def _fetch_existing(self, sql: str, keys: Sequence[str]) -> dict[str, tuple]:
-        # `sql` has one `{}` for the placeholders; the first column is the key.
-        existing: dict[str, tuple] = {}
-        unique = list(dict.fromkeys(keys))
-        for start in range(0, len(unique), _LOOKUP_CHUNK):
-            chunk = unique[start : start + _LOOKUP_CHUNK]
-            placeholders = ",".join("?" * len(chunk))
-            for row in self.conn.execute(sql.format(placeholders), chunk):
-                existing[row[0]] = row
-        return existing
+        # The first column of `sql` is the key.
+        return {row[0]: row for row in self._fetch_rows(sql, keys)}
 
     def _flush_products(self) -> None:
         pending, self._products = self._products, []
@@ -342,6 +335,7 @@ class Writer:
         )
 
     def _fetch_rows(self, sql: str, keys: Iterable[str]) -> list[tuple]:
+        # `sql` has one `{}` for the placeholders of a chunk of keys.
         unique = list(dict.fromkeys(keys))
         rows: list[tuple] = []
         for start in range(0, len(unique), _LOOKUP_CHUNK):
