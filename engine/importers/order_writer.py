@@ -240,11 +240,20 @@ class OrderWriter:
                 )
             self._seen_lines[line_id] = row_number
 
-        values = (sku, product_sku, title, quantity, unit_price, line_total, kind)
         if self._current_is_new:
-            self._line_inserts.append((self._current_ref, line_id, *values, self.run_id))
-        else:
-            self._match_stored_line(line_id, values)
+            # Built in one step: this runs once per line of a new order.
+            inserts = self._line_inserts
+            inserts.append(
+                (self._current_ref, line_id, sku, product_sku, title, quantity,
+                 unit_price, line_total, kind, self.run_id)
+            )
+            if len(inserts) >= BATCH_SIZE:
+                self.flush()
+            return None
+
+        self._match_stored_line(
+            line_id, (sku, product_sku, title, quantity, unit_price, line_total, kind)
+        )
         if len(self._line_inserts) >= BATCH_SIZE:
             self.flush()
         return None
@@ -304,7 +313,7 @@ class OrderWriter:
         if fraction <= 0:
             return
         estimated = len(self._line_inserts) / fraction
-        stored = self.conn.execute("SELECT max(rowid) FROM order_lines").fetchone()[0] or 0
+        stored = self.conn.execute("SELECT count(*) FROM order_lines").fetchone()[0] or 0
         if estimated < BULK_LINES or estimated < stored / 2:
             return
         indexes = self.conn.execute(

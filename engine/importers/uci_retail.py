@@ -128,7 +128,7 @@ class OnlineRetail:
             if kind == "product" and not price:
                 kind, reason = "non_product", ZERO_PRICE
             description = values[description_column].strip() if description_column is not None else ""
-            line_total = round(quantity * price, 6) if price is not None else None
+            line_total = quantity * price if price is not None else None
             add_line(row_number, line_id, code, code, description or None, quantity, price, line_total, kind)
 
             if reason is not None:

