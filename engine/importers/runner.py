@@ -137,14 +137,15 @@ def import_file(
         except (sqlite3.OperationalError, MemoryError) as error:
             known = _resource_error(path, store, error)
             if known is None:
-                log.exception("Import run %d failed unexpectedly", run_id)
+                # The caller (job runner or command line) logs the traceback once.
+                log.error("Import run %d failed unexpectedly: %r", run_id, error)
                 _end_run(store, run_id, "failed", UNEXPECTED_MESSAGE)
                 raise
             log.warning("Import run %d failed: %s", run_id, error)
             _end_run(store, run_id, "failed", str(known))
             raise known from error
-        except Exception:
-            log.exception("Import run %d failed unexpectedly", run_id)
+        except Exception as error:
+            log.error("Import run %d failed unexpectedly: %r", run_id, error)
             _end_run(store, run_id, "failed", UNEXPECTED_MESSAGE)
             raise
 
