@@ -20,7 +20,7 @@ from pathlib import Path
 
 import psutil
 
-from engine.errors import CancelledError, ImportFileError, MerchantError
+from engine.errors import CancelledError, DemoShopPathTakenError, ImportFileError
 from engine.importers import import_file
 from engine.paths import resources_dir
 from engine.progress import (
@@ -38,17 +38,6 @@ PHOTOS_FOLDER = "photos"
 # Prefix of the folder a build works in, beside the shop file. The process id
 # after it lets a later build remove the leftovers of a build that crashed.
 BUILD_FOLDER_PREFIX = ".demo-build-"
-
-
-class DemoShopPathTakenError(MerchantError):
-    """Raised when the demo would replace a shop that is not a demo shop."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = Path(path)
-        super().__init__(
-            f"{self.path} holds a shop that is not the demo shop, so the demo was not "
-            "built there. Your shop is unchanged. Choose another folder for the demo."
-        )
 
 
 @dataclass(frozen=True)

@@ -86,3 +86,14 @@ class BackupError(MerchantError):
             f"The backup to {self.destination} failed ({detail}). Your shop is "
             "unchanged. Choose a folder with free space that you can write to."
         )
+
+
+class DemoShopPathTakenError(MerchantError):
+    """Raised when the demo would replace a shop that is not a demo shop."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        super().__init__(
+            f"{self.path} holds a shop that is not the demo shop, so the demo was not "
+            "built there. Your shop is unchanged. Choose another folder for the demo."
+        )

@@ -12,13 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from engine.demo import (
-    BUILD_FOLDER_PREFIX,
-    DemoShopPathTakenError,
-    build_demo_shop,
-    demo_resources_dir,
-)
-from engine.errors import CancelledError
+from engine.demo import BUILD_FOLDER_PREFIX, build_demo_shop, demo_resources_dir
+from engine.errors import CancelledError, DemoShopPathTakenError
 from engine.progress import CancelToken
 from engine.store import open_store
 from engine.store.queries import counts
