@@ -1,7 +1,7 @@
 """Errors with plain messages a shop owner can act on.
 
-Each message says what happened, to which file, row or shop, and what to do next.
-The UI shows `str(error)`; it never needs the traceback to explain the problem.
+Each message states what happened, to which file, row or shop, and what to do next.
+The UI shows `str(error)` and needs no traceback to explain the problem.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ class MerchantError(Exception):
 
 
 class CancelledError(MerchantError):
-    """Raised when the user cancels a long job; the runner reports it as cancelled."""
+    """Raised when the user cancels a long job. The job runner reports it as cancelled."""
 
     def __init__(self, what: str = "The job") -> None:
         super().__init__(f"{what} was cancelled. Nothing from it was saved.")
@@ -58,7 +58,7 @@ class ShopTooNewError(MerchantError):
 
 
 class ImportFileError(MerchantError):
-    """A whole file could not be imported; nothing from it was saved."""
+    """Raised when a whole file could not be imported. Nothing from it was saved."""
 
     def __init__(self, path: Path, problem: str, fix: str) -> None:
         self.path = Path(path)

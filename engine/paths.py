@@ -26,7 +26,7 @@ def _base(kind: str) -> Path:
 
 
 def data_dir() -> Path:
-    """Return the folder that holds the shops, creating it if needed."""
+    """Return the folder that contains the shops, creating it if needed."""
     path = _base("data")
     path.mkdir(parents=True, exist_ok=True)
     return path

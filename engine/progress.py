@@ -32,7 +32,7 @@ class CancelToken:
 
 
 def no_progress(fraction: float, text: str) -> None:
-    """Ignore progress; the default for calls made without a UI."""
+    """Ignore progress. This is the default for calls made without a UI."""
 
 
 class ThrottledProgress:

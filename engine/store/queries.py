@@ -43,7 +43,7 @@ def counts(store: Store) -> ShopCounts:
     )
 
 
-# Orders whose status says the money went back are left out of revenue.
+# Orders whose status shows the money was returned are left out of revenue.
 EXCLUDED_STATUSES = ("refunded", "voided", "cancelled", "canceled")
 
 

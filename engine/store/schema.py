@@ -1,7 +1,7 @@
 """SQLite schema of a shop file and its migrations.
 
-This module alone creates and changes tables. `PRAGMA user_version` holds the schema
-version; each migration runs in its own transaction and bumps it by one.
+This module alone creates and changes tables. `PRAGMA user_version` stores the schema
+version. Each migration runs in its own transaction and increments it by one.
 
 Conventions:
 - Every identifier from the shop (SKU, order number, customer id) is TEXT, so
@@ -218,7 +218,7 @@ def migrate(conn: sqlite3.Connection) -> int:
     """Apply pending migrations, each in its own transaction; return the new version.
 
     Raises:
-        ValueError: the file's version is newer than this code knows.
+        ValueError: the file's version is newer than this code supports.
     """
     version = schema_version(conn)
     if version > LATEST_VERSION:
