@@ -10,6 +10,7 @@ contains half a file. A cancel or an error rolls the data back and marks the run
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import logging
 import os
@@ -194,7 +195,16 @@ def _plan(
         raise UnknownFormatError(path, sniffed.headers)
     chosen = dict(mapping) if mapping else guess_mapping(sniffed.headers, kind)
     check_mapping(path, sniffed.headers, kind, chosen)
-    return Plan(GENERIC, f"{GENERIC_LABEL}: {kind}", kind, GENERIC_SOURCE, chosen)
+    return Plan(GENERIC, f"{GENERIC_LABEL}: {kind}", kind, _generic_source(sniffed.headers), chosen)
+
+
+def _generic_source(headers: list[str]) -> str:
+    # Order numbers and review keys are unique within a source. Spreadsheets are told
+    # apart by their set of columns: another export with the same columns is taken to
+    # come from the same system, so its order 1001 is the same order, while a file
+    # from another system, with other columns, never merges into it.
+    layout = "\x1f".join(sorted(header_key(header) for header in headers))
+    return f"{GENERIC_SOURCE}:{hashlib.sha1(layout.encode('utf-8')).hexdigest()[:10]}"
 
 
 def _kind_of_mapping(mapping: dict[str, str]) -> str | None:

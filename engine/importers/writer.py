@@ -32,6 +32,21 @@ def to_json(value: dict | list | None) -> str | None:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
+def _merge_product(old: tuple, new: tuple) -> tuple:
+    """Combine a stored product with the same SKU's values from another file.
+
+    A file updates only what it contains: a column it lacks or a blank cell keeps
+    the stored value, so a stock list never erases prices or descriptions, and its
+    attributes are added to the stored ones.
+    """
+    merged = [value if value is not None else stored for value, stored in zip(new, old)]
+    if old[6] and new[6]:
+        attributes = json.loads(old[6])
+        attributes.update(json.loads(new[6]))
+        merged[6] = to_json(attributes)
+    return tuple(merged)
+
+
 def product_count_key(kind: str) -> str:
     """Return the counts key for a products-table row of `kind`."""
     return "products" if kind == "product" else "non_product_items"
@@ -253,10 +268,12 @@ class Writer:
             if old is None:
                 inserts.append((*values, self.source, self.run_id, self.now, self.now))
                 self.counts[f"{key}_new"] += 1
-            elif old[:8] == values or (keep_other_sources and old[8] != self.source):
+                continue
+            merged = _merge_product(old[:8], values)
+            if merged == old[:8] or (keep_other_sources and old[8] != self.source):
                 self.counts[f"{key}_unchanged"] += 1
             else:
-                updates.append((*values[1:], self.source, self.run_id, self.now, values[0]))
+                updates.append((*merged[1:], self.source, self.run_id, self.now, values[0]))
                 self.counts[f"{key}_updated"] += 1
         self.conn.executemany(
             "INSERT INTO products (sku, title, description, category, price, currency, "
@@ -285,7 +302,10 @@ class Writer:
             if old is None:
                 inserts.append((*values, self.source, self.run_id))
                 self.counts["variants_new"] += 1
-            elif old == values:
+                continue
+            # A value missing from this file keeps the stored one.
+            values = tuple(new if new is not None else stored for new, stored in zip(values, old))
+            if old == values:
                 self.counts["variants_unchanged"] += 1
             else:
                 updates.append((*values[1:], self.source, self.run_id, values[0]))
