@@ -9,7 +9,9 @@ batches.
 from __future__ import annotations
 
 import csv
+import gzip
 import re
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -140,6 +142,13 @@ class ImportContext:
                     if row_number % CHECK_EVERY_ROWS == 0:
                         self.checkpoint(f"Reading row {row_number:,}")
                     yield row_number, values
+            except (EOFError, zlib.error, gzip.BadGzipFile) as error:
+                raise ImportFileError(
+                    self.path,
+                    f"the compressed file is damaged or ends early after row {row_number} "
+                    f"({error})",
+                    "Download or export the file again",
+                ) from None
             except csv.Error as error:
                 raise ImportFileError(
                     self.path,

@@ -38,7 +38,7 @@ from engine.importers.sniff import Inspection, inspect_file
 from engine.importers.summary import build_counts, primary_counts
 from engine.importers.writer import Writer
 from engine.progress import CancelToken, ProgressCallback, ThrottledProgress
-from engine.store.connection import Store, utc_now
+from engine.store.connection import BUSY_TIMEOUT_MS, Store, utc_now
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +110,14 @@ def import_file(
     path = Path(path)
     inspection = inspect_file(path, encoding)
     plan = _plan(path, inspection, format, kind, mapping)
-    run_id = _start_run(store, path, inspection, plan)
+    try:
+        run_id = _start_run(store, path, inspection, plan)
+    except sqlite3.OperationalError as error:
+        known = _resource_error(path, store, error)
+        if known is None:
+            raise
+        log.warning("Import of %s not started: %s", path.name, error)
+        raise known from error
     log.info("Import run %d started: %s as %s", run_id, path.name, plan.format)
 
     options = inspection.options
@@ -237,8 +244,10 @@ def _resource_error(path: Path, store: Store, error: BaseException) -> ImportFil
     if "locked" in text:
         return ImportFileError(
             path,
-            "another program kept the shop file busy for too long",
-            "Close other programs that use the shop and import the file again",
+            "another import or job kept the shop busy for longer than "
+            f"{BUSY_TIMEOUT_MS // 1000} seconds",
+            "Wait until the other import finishes (or close the other program using "
+            "this shop), then import the file again",
         )
     return None
 

@@ -34,6 +34,11 @@ SAVE_AS_UTF8 = (
 )
 
 
+# Python's csv module rejects cells over 128 KiB, but product descriptions exported as
+# HTML with inline images exceed that. Cells up to 64 MiB are read.
+csv.field_size_limit(64 * 1024 * 1024)
+
+
 class CountingReader(io.RawIOBase):
     """Raw byte stream over a file that counts and hashes every byte read."""
 
@@ -92,7 +97,15 @@ def read_sample(path: Path) -> tuple[bytes, bool]:
     path = Path(path)
     if not path.is_file():
         raise ImportFileError(path, "the file was not found", "Check the file name and folder")
-    with open(path, "rb") as raw:
+    try:
+        raw = open(path, "rb")
+    except OSError as error:
+        raise ImportFileError(
+            path,
+            f"it cannot be read ({error.strerror or error})",
+            "Check that the file still exists and that your user account may read it",
+        ) from None
+    with raw:
         head = raw.read(4)
         raw.seek(0)
         if head.startswith(ZIP_MAGIC):

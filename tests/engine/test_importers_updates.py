@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import gzip
 import json
+import os
+import sqlite3
 from pathlib import Path
 
+import pytest
+
+from engine.errors import ImportFileError
 from engine.importers import import_file
 
 
@@ -88,3 +94,46 @@ def test_same_layout_orders_deduplicated(store, tmp_path):
 
     assert report.imported == 0
     assert report.unchanged == 1
+
+
+def test_busy_shop_plain_message(store, tmp_path):
+    path = write(tmp_path / "catalog.csv", CATALOG)
+    holder = sqlite3.connect(store.path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    store.conn.execute("PRAGMA busy_timeout = 100")
+    try:
+        with pytest.raises(ImportFileError) as error:
+            import_file(store, path)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+
+    assert "another import or job kept the shop busy" in str(error.value)
+    assert "Wait until the other import finishes" in str(error.value)
+
+
+def test_truncated_gzip_plain_message(store, tmp_path):
+    # Random descriptions keep the compressed file large, so the cut lies past the
+    # part that is read to detect the format.
+    rows = "".join(
+        f"SKU-{number},Item {number},{number}.50,{os.urandom(32).hex()}\n"
+        for number in range(20000)
+    )
+    packed = gzip.compress(("sku,name,price,description\n" + rows).encode("utf-8"))
+    path = tmp_path / "catalog.csv.gz"
+    path.write_bytes(packed[: len(packed) // 2])
+
+    with pytest.raises(ImportFileError, match="damaged or ends early"):
+        import_file(store, path)
+
+    assert store.conn.execute("SELECT count(*) FROM products").fetchone()[0] == 0
+
+
+def test_cell_over_128_kib_imports(store, tmp_path):
+    description = "<p>" + "stoneware " * 20000 + "</p>"
+    path = write(tmp_path / "long.csv", f'sku,name,description\nMUG-1,Mug,"{description}"\n')
+
+    report = import_file(store, path)
+
+    assert report.imported == 1
+    assert product(store, "MUG-1")[3] == description
