@@ -39,11 +39,22 @@ class ShopDamagedError(MerchantError):
 
 
 class NotAShopError(MerchantError):
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, reason: str = "it is not a shop file") -> None:
         self.path = Path(path)
         super().__init__(
-            f"{self.path} is an SQLite file, but not a Merchant Assistant shop. It was "
-            "left untouched. To bring its data in, export it as CSV and use File > Import…."
+            f"{self.path} is not a Merchant Assistant shop: {reason}. It was left "
+            "untouched. Choose File > Open shop and pick a shop.db file, or bring "
+            "other data in as CSV with File > Import…."
+        )
+
+
+class ShopAccessError(MerchantError):
+    def __init__(self, path: Path, detail: str) -> None:
+        self.path = Path(path)
+        super().__init__(
+            f"The shop file {self.path} cannot be opened for changes ({detail}). "
+            "Copy the shop folder to a place you can write to, such as your Documents "
+            "folder, and open it from there."
         )
 
 

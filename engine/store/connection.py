@@ -21,6 +21,7 @@ import sqlite_utils
 from engine.errors import (
     BackupError,
     NotAShopError,
+    ShopAccessError,
     ShopDamagedError,
     ShopNotFoundError,
     ShopTooNewError,
@@ -32,6 +33,7 @@ log = logging.getLogger(__name__)
 # A writer waits this long for another writer before SQLite gives up with
 # "database is locked". Imports hold the write lock for seconds, so 5 s is too short.
 BUSY_TIMEOUT_MS = 30_000
+SQLITE_HEADER = b"SQLite format 3\x00"
 
 
 def utc_now() -> str:
@@ -102,48 +104,68 @@ def _connect(path: Path) -> sqlite3.Connection:
 def open_store(path: Path, *, create: bool = False) -> Store:
     """Open the shop file at `path`, checking it and applying migrations.
 
+    The checks run on a read-only connection first, so a file that is damaged or
+    is not a shop is left byte for byte as it was.
+
     Args:
         path: the shop's SQLite file.
         create: make a new empty shop when the file does not exist.
 
     Raises:
         ShopNotFoundError: no file and `create` is false.
-        ShopDamagedError: SQLite's quick check fails; the file is left untouched.
+        NotAShopError: the path is a folder, or a file that is not a shop.
+        ShopDamagedError: SQLite's quick check fails.
+        ShopAccessError: the file or its folder cannot be written.
         ShopTooNewError: the file comes from a newer version of the app.
     """
     path = Path(path)
-    if not path.exists():
-        if not create:
-            raise ShopNotFoundError(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
+    if path.is_dir():
+        raise NotAShopError(path, "it is a folder. Choose the shop.db file inside it")
+    if path.exists():
+        _check_existing(path)
+    elif not create:
+        raise ShopNotFoundError(path)
+    else:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise ShopAccessError(path, error.strerror or str(error)) from None
 
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True) if path.exists() else None
-        if conn is not None:
-            try:
-                result = conn.execute("PRAGMA quick_check").fetchone()[0]
-            finally:
-                conn.close()
-            if result != "ok":
-                raise ShopDamagedError(path, result)
         conn = _connect(path)
-    except sqlite3.DatabaseError as error:
-        raise ShopDamagedError(path, str(error)) from error
-
-    if schema.schema_version(conn) == 0 and _has_tables(conn):
-        conn.close()
-        raise NotAShopError(path)
-
-    try:
-        schema.migrate(conn)
+        version = schema.migrate(conn)
     except ValueError:
         version = schema.schema_version(conn)
         conn.close()
         raise ShopTooNewError(path, version, schema.LATEST_VERSION) from None
+    except sqlite3.OperationalError as error:
+        raise ShopAccessError(path, str(error)) from error
 
     store = Store(path, conn)
     _mark_interrupted_runs(store)
     return store
+
+
+def _check_existing(path: Path) -> None:
+    with open(path, "rb") as file:
+        header = file.read(len(SQLITE_HEADER))
+    if header and header != SQLITE_HEADER:
+        raise NotAShopError(path, "it is not an SQLite database")
+    if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
+        raise ShopAccessError(path, "your user account may not change it or its folder")
+
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            result = conn.execute("PRAGMA quick_check").fetchone()[0]
+            if result != "ok":
+                raise ShopDamagedError(path, result)
+            if schema.schema_version(conn) == 0 and _has_tables(conn):
+                raise NotAShopError(path, "its tables are not those of a shop")
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as error:
+        raise ShopDamagedError(path, str(error)) from error
 
 
 def _has_tables(conn: sqlite3.Connection) -> bool:

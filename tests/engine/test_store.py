@@ -14,7 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from engine.errors import NotAShopError, ShopDamagedError, ShopNotFoundError, ShopTooNewError
+from engine.errors import (
+    NotAShopError,
+    ShopAccessError,
+    ShopDamagedError,
+    ShopNotFoundError,
+    ShopTooNewError,
+)
 from engine.store import open_store, utc_now
 from engine.store import schema
 from engine.store.connection import backup_database
@@ -167,11 +173,42 @@ def test_foreign_sqlite_file_rejected(cases, tmp_path):
         open_store(tmp_path / "shop.db")
 
 
-def test_text_file_reported_damaged(tmp_path):
+def test_text_file_not_a_shop(tmp_path):
     path = tmp_path / "shop.db"
     path.write_text("sku,name\n1,Mug\n")
 
-    with pytest.raises(ShopDamagedError):
+    with pytest.raises(NotAShopError, match="not an SQLite database"):
+        open_store(path)
+
+    assert path.read_text() == "sku,name\n1,Mug\n"
+
+
+def test_folder_not_a_shop(tmp_path):
+    with pytest.raises(NotAShopError, match="it is a folder"):
+        open_store(tmp_path)
+
+
+def test_foreign_file_and_wal_untouched(cases, tmp_path):
+    copy_case_files(cases / "C49_sqlite", tmp_path)
+    before = {
+        name: hashlib.sha256((tmp_path / name).read_bytes()).hexdigest()
+        for name in ("shop.db", "shop.db-wal")
+    }
+
+    with pytest.raises(NotAShopError):
+        open_store(tmp_path / "shop.db")
+
+    for name, digest in before.items():
+        assert hashlib.sha256((tmp_path / name).read_bytes()).hexdigest() == digest
+
+
+def test_unwritable_shop_access_message(tmp_path, monkeypatch):
+    path = tmp_path / "shop.db"
+    open_store(path, create=True).close()
+    # Tests run as root in CI, where file modes do not stop writes.
+    monkeypatch.setattr(os, "access", lambda target, mode: mode != os.W_OK)
+
+    with pytest.raises(ShopAccessError, match="may not change it"):
         open_store(path)
 
 

@@ -21,7 +21,8 @@ def drop_files(widget: QWidget, files: list[Path]) -> bool:
     modifiers = Qt.KeyboardModifier.NoModifier
     action = Qt.DropAction.CopyAction
 
-    enter = QDragEnterEvent(position, action, mime, buttons, modifiers)
+    # QDragEnterEvent takes an integer QPoint in PySide6 6.11; QDropEvent a QPointF.
+    enter = QDragEnterEvent(position.toPoint(), action, mime, buttons, modifiers)
     QApplication.sendEvent(widget, enter)
     if not enter.isAccepted():
         return False
