@@ -83,19 +83,22 @@ class TopProduct:
 
 
 def top_products(store: Store, limit: int = 10) -> list[TopProduct]:
-    """Return the best-selling products by revenue, net of returns."""
+    """Return the best-selling products by revenue, net of returns and refunds."""
+    placeholders = ",".join("?" for _ in EXCLUDED_STATUSES)
     rows = store.conn.execute(
-        """
+        f"""
         SELECT l.product_sku, coalesce(p.title, max(l.title)), sum(l.quantity),
                sum(l.line_total) AS revenue
         FROM order_lines l
+        JOIN orders o ON o.id = l.order_ref
         LEFT JOIN products p ON p.sku = l.product_sku
         WHERE l.kind = 'product' AND l.product_sku IS NOT NULL
+          AND coalesce(lower(o.status), '') NOT IN ({placeholders})
         GROUP BY l.product_sku
         ORDER BY revenue DESC
         LIMIT ?
         """,
-        (limit,),
+        (*EXCLUDED_STATUSES, limit),
     ).fetchall()
     return [TopProduct(sku, title or sku, float(q or 0), float(r or 0)) for sku, title, q, r in rows]
 
@@ -116,20 +119,29 @@ class ImportRunSummary:
     skipped: int
     message: str | None
     mapping: dict = field(default_factory=dict)
+    # Notes the import made about the file, e.g. how dates were read.
+    warnings: list[str] = field(default_factory=list)
 
 
 def import_runs(store: Store, limit: int = 20) -> list[ImportRunSummary]:
     """Return the most recent import runs, newest first."""
     rows = store.conn.execute(
         "SELECT id, file_name, format, encoding, status, started_at, finished_at, "
-        "rows_read, imported, updated, unchanged, skipped, message, mapping "
+        "rows_read, imported, updated, unchanged, skipped, message, mapping, summary "
         "FROM import_runs ORDER BY id DESC LIMIT ?",
         (limit,),
     ).fetchall()
-    return [
-        ImportRunSummary(*row[:-1], mapping=json.loads(row[-1]) if row[-1] else {})
-        for row in rows
-    ]
+    runs = []
+    for row in rows:
+        summary = json.loads(row[-1]) if row[-1] else {}
+        runs.append(
+            ImportRunSummary(
+                *row[:-2],
+                mapping=json.loads(row[-2]) if row[-2] else {},
+                warnings=list(summary.get("warnings", [])),
+            )
+        )
+    return runs
 
 
 @dataclass

@@ -280,3 +280,15 @@ def test_live_import_not_marked_interrupted(tmp_path):
     with open_store(path) as shop:
         status = shop.conn.execute("SELECT status FROM import_runs").fetchone()[0]
     assert status == "running"
+
+
+def test_top_products_skip_refunded(store, cases):
+    from engine.importers import import_file
+    from engine.store.queries import import_runs, top_products
+
+    import_file(store, cases / "C06_shopify_orders_export.csv")
+
+    skus = {product.sku for product in top_products(store)}
+    assert "MUG-BLU-350" in skus
+    assert "MUG-BLU-250" not in skus  # sold only in the refunded order
+    assert import_runs(store)[0].warnings
