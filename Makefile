@@ -1,6 +1,7 @@
 # Set-up and everyday commands. `make run` and `make test` create .venv and
 # install what is missing, so both work on a fresh machine.
-PYTHON ?= python3.11
+# Python 3.11 is what the pinned PySide6 and torch wheels are tested with.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -20,8 +21,11 @@ bench: $(STAMP)
 	$(BIN)/python -m bench startup --json docs/bench-startup.json
 
 $(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || { \
+		echo "Merchant Assistant needs Python 3.11; found $$($(PYTHON) --version)."; \
+		echo "Install python3.11, or run: make PYTHON=/path/to/python3.11 $(MAKECMDGOALS)"; \
+		exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
