@@ -137,18 +137,18 @@ class GenericOrders:
         if reason:
             raise RowError(reason)
 
-    def _product(self, sku: str | None, title: str | None) -> tuple[str, str]:
-        if sku:
-            product_sku, kind = self.catalog.resolve(sku)
-        else:
-            # Without a SKU the item name is the product key.
-            product_sku = title
-            kind = line_kind_from_title(title) or self.catalog.resolve(title)[1]
+        # Counted only once the line is accepted, so a duplicate row counts nothing.
         if kind == "product" and not self.catalog.knows(product_sku):
             self.unknown_products += 1
         if kind != "product":
             self.ctx.writer.counts[f"{kind}_lines"] += 1
-        return product_sku, kind
+
+    def _product(self, sku: str | None, title: str | None) -> tuple[str, str]:
+        if sku:
+            return self.catalog.resolve(sku)
+        # Without a SKU the item name is the product key.
+        kind = line_kind_from_title(title) or self.catalog.resolve(title)[1]
+        return title, kind
 
     def _warn_about_columns(self) -> None:
         headers = self.ctx.headers
