@@ -161,7 +161,12 @@ class ImportFlow(QObject):
             # `skipped` lists the first rows only, and `skipped_total` counts them all.
             skipped = max(report.skipped_total, len(report.skipped))
             text = messages.import_summary_message(
-                name, report.imported, report.updated, report.unchanged, skipped
+                name,
+                report.imported,
+                report.updated,
+                report.unchanged,
+                skipped,
+                notes=report.warnings,
             )
             self.notice_posted.emit("warning" if skipped else "success", text)
         self.import_ended.emit(report)

@@ -16,6 +16,8 @@ from engine.errors import MerchantError
 
 # Names listed in one message before the rest are summed up as "and N more".
 MAX_NAMES_LISTED = 8
+# Import notes listed in the notice after an import. The Overview lists them all.
+MAX_NOTES_LISTED = 5
 
 
 def unexpected_error_message(action: str) -> str:
@@ -66,22 +68,47 @@ def no_shop_message() -> str:
     )
 
 
+def bulleted_list(lines: Iterable[str]) -> str:
+    """Return `lines` as plain text, one "• line" per line."""
+    return "\n".join(f"• {line}" for line in lines)
+
+
+def import_notes_text(notes: list[str], limit: int = MAX_NOTES_LISTED) -> str:
+    """Return the importer's notes as a bulleted list of at most `limit` lines."""
+    lines = list(notes[:limit])
+    if len(notes) > limit:
+        lines.append(
+            f"{len(notes) - limit} more note(s) are listed under Last import on "
+            "the Overview tab."
+        )
+    return bulleted_list(lines)
+
+
 def import_summary_message(
-    file_name: str, imported: int, updated: int, unchanged: int, skipped: int
+    file_name: str,
+    imported: int,
+    updated: int,
+    unchanged: int,
+    skipped: int,
+    notes: list[str] | None = None,
 ) -> str:
-    """Return the one-line result of a finished import."""
+    """Return the result of a finished import: counts, then the importer's notes."""
     text = (
         f"Imported {file_name}: {imported:,} new, {updated:,} updated, "
         f"{unchanged:,} already present"
     )
     if skipped:
         row_word = "row" if skipped == 1 else "rows"
-        return (
+        text = (
             f"{text}, {skipped:,} {row_word} skipped. The Overview tab lists each "
             "skipped row with the reason. Fix those rows in the file and import it "
             "again."
         )
-    return f"{text}."
+    else:
+        text = f"{text}."
+    if notes:
+        text = f"{text}\nNotes on how the file was read:\n{import_notes_text(notes)}"
+    return text
 
 
 def import_cancelled_message(file_name: str) -> str:

@@ -24,6 +24,16 @@ from ui.widgets.mapping_dialog import MappingDialog
 
 SHOPIFY_ORDERS = "C06_shopify_orders_export.csv"
 DUPLICATE_ORDERS = "C10_orders_duplicates.csv"
+# Orders in cp1252 without SKU and quantity columns, so the importer adds notes.
+ORDERS_WITHOUT_SKU = "C02_orders_cp1252.csv"
+NO_SKU_NOTE = (
+    "The file has no SKU column, so each line's item name (column 'item') is used "
+    "as its product key. Lines match catalog products only when the names are "
+    "identical."
+)
+NO_QUANTITY_NOTE = (
+    "The file has no quantity column, so every line counts as quantity 1."
+)
 
 
 @pytest.fixture
@@ -91,7 +101,14 @@ def test_drop_shopify_orders_imports_directly(
     assert tiles["order_lines"] == "6"
     assert tiles["customers"] == "2"
     assert window.notice_area.messages() == [
-        f"Imported {SHOPIFY_ORDERS}: 6 new, 0 updated, 0 already present."
+        (
+            f"Imported {SHOPIFY_ORDERS}: 6 new, 0 updated, 0 already present.\n"
+            "Notes on how the file was read:\n"
+            "• 1 line(s) without a SKU are extras or charges (such as shipping "
+            "protection or tips). They stay with their orders but are not products.\n"
+            "• 5 line(s) name products that are not in your catalog yet. Import your "
+            "Shopify products export to link them."
+        )
     ]
     fields = window.overview_tab.import_report.fields
     assert fields["file"].text() == SHOPIFY_ORDERS
@@ -137,6 +154,34 @@ def test_generic_file_asks_for_columns(qtbot, window, empty_shop, cases, tmp_pat
     assert skipped.rowCount() == 1
 
 
+def test_import_notes_shown_in_notice_and_overview(
+    qtbot, window, empty_shop, cases, tmp_path
+):
+    open_and_wait(qtbot, window, empty_shop)
+    dropped = copy_case(cases, ORDERS_WITHOUT_SKU, tmp_path)
+    assert drop_files(window, [dropped])
+    dialog = wait_for_dialog(qtbot, window)
+
+    with qtbot.waitSignal(window.import_flow.import_ended, timeout=30000) as ended:
+        dialog.accept()
+    with qtbot.waitSignal(window.overview_tab.load_ended, timeout=10000):
+        pass
+
+    report = ended.args[0]
+    assert NO_SKU_NOTE in report.warnings
+    assert NO_QUANTITY_NOTE in report.warnings
+    notice = window.notice_area.messages()[-1]
+    assert notice.startswith(
+        f"Imported {ORDERS_WITHOUT_SKU}: 5 new, 0 updated, 0 already present.\n"
+        "Notes on how the file was read:\n"
+    )
+    assert f"\n• {NO_SKU_NOTE}" in notice
+    assert f"\n• {NO_QUANTITY_NOTE}" in notice
+    notes = window.overview_tab.import_report.fields["notes"]
+    assert notes.isVisibleTo(window)
+    assert notes.text().split("\n") == [f"• {note}" for note in report.warnings]
+
+
 def test_reimport_reports_already_present(qtbot, window, empty_shop, cases, tmp_path):
     open_and_wait(qtbot, window, empty_shop)
     dropped = copy_case(cases, DUPLICATE_ORDERS, tmp_path)
@@ -144,11 +189,16 @@ def test_reimport_reports_already_present(qtbot, window, empty_shop, cases, tmp_
     for _ in range(2):
         assert drop_files(window, [dropped])
         dialog = wait_for_dialog(qtbot, window)
-        with qtbot.waitSignal(window.import_flow.import_ended, timeout=30000):
+        with qtbot.waitSignal(window.import_flow.import_ended, timeout=30000) as ended:
             dialog.accept()
 
     assert window.notice_area.messages()[-1] == messages.import_summary_message(
-        DUPLICATE_ORDERS, imported=0, updated=0, unchanged=4, skipped=1
+        DUPLICATE_ORDERS,
+        imported=0,
+        updated=0,
+        unchanged=4,
+        skipped=1,
+        notes=ended.args[0].warnings,
     )
     assert count_rows(empty_shop, "order_lines") == 4
 
@@ -340,12 +390,15 @@ def test_start_up_reopens_last_shop(qtbot, window, seeded_shop, settings):
     assert window.shop_path == seeded_shop
 
 
-@pytest.mark.parametrize("target", ["top_products_table", "revenue_chart"])
+@pytest.mark.parametrize("target", ["top_products_table", "revenue_chart.chart_view"])
 def test_drop_on_child_reaches_window(
     qtbot, window, seeded_shop, cases, tmp_path, target
 ):
     open_and_wait(qtbot, window, seeded_shop)
-    child = getattr(window.overview_tab, target).viewport()
+    child = window.overview_tab
+    for name in target.split("."):
+        child = getattr(child, name)
+    child = child.viewport()
 
     with qtbot.waitSignal(window.import_flow.import_ended, timeout=30000):
         assert drop_files(child, [copy_case(cases, SHOPIFY_ORDERS, tmp_path)])

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.formatting import format_count
+from ui.messages import bulleted_list
 
 STATUS_LABELS = {
     "completed": "Completed",
@@ -70,8 +71,10 @@ class ImportReportView(QGroupBox):
             ("counts", "Records"),
             ("finished", "Finished"),
             ("message", "Note"),
+            ("notes", "Notes"),
         ]:
             value = QLabel()
+            value.setTextFormat(Qt.TextFormat.PlainText)
             value.setWordWrap(True)
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self.fields[key] = value
@@ -118,6 +121,8 @@ class ImportReportView(QGroupBox):
         self.fields["finished"].setText(format_time(run.finished_at))
         self.fields["message"].setText(run.message or "")
         self.form.setRowVisible(self.fields["message"], bool(run.message))
+        self.fields["notes"].setText(bulleted_list(run.warnings))
+        self.form.setRowVisible(self.fields["notes"], bool(run.warnings))
         self._set_skipped(run, skipped)
 
     def _set_skipped(self, run: ImportRunSummary, skipped: list[SkippedRow]) -> None:

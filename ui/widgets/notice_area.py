@@ -26,6 +26,8 @@ class Notice(QFrame):
         self.level = level
         self.is_dismissed = False
         self.label = QLabel(text)
+        # Plain text keeps file names and notes with "<" from being read as HTML.
+        self.label.setTextFormat(Qt.TextFormat.PlainText)
         self.label.setWordWrap(True)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.dismiss_button = QPushButton("Dismiss")
