@@ -38,6 +38,14 @@ def format_month(month: str) -> str:
     return f"{calendar.month_abbr[int(number)]} {year}"
 
 
+def format_short_month(month: str) -> str:
+    """Turn "2011-03" into "Mar ’11" and return any other text unchanged."""
+    year, _, number = month.partition("-")
+    if not (year.isdigit() and number.isdigit() and 1 <= int(number) <= 12):
+        return month
+    return f"{calendar.month_abbr[int(number)]} ’{year[-2:]}"
+
+
 def plural(count: int, word: str, plural_word: str | None = None) -> str:
     """Return "1 order" or "1,234 orders"."""
     if count == 1:

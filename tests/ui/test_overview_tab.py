@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt
 
 from tests.ui.shops import open_and_wait
 from ui.tabs.overview_tab import OverviewTab
+from ui.widgets.revenue_chart import RevenueChart
 
 
 def test_overview_shows_seeded_counts(qtbot, window, seeded_shop):
@@ -130,3 +131,48 @@ def test_newer_load_wins(qtbot, runner, seeded_shop, empty_shop):
 
     assert ended == [True]
     assert overview.tile_texts()["orders"] == "3"
+
+
+def test_shop_without_orders_shows_chart_message(qtbot, window, tmp_path, shared_data):
+    from engine.importers import import_file
+    from engine.store import open_store
+
+    shop_path = tmp_path / "products-only" / "shop.db"
+    with open_store(shop_path, create=True) as store:
+        import_file(store, shared_data / "shop-export-formats/spree/products.csv")
+
+    open_and_wait(qtbot, window, shop_path)
+
+    chart = window.overview_tab.revenue_chart
+    assert window.overview_tab.tile_texts()["orders"] == "0"
+    assert chart.is_empty
+    assert chart.empty_label.isVisibleTo(window)
+    assert chart.empty_label.text() == (
+        "No orders yet: import your orders to see revenue by month"
+    )
+
+
+def test_chart_shortens_labels_of_many_months(qtbot):
+    chart = RevenueChart()
+    qtbot.addWidget(chart)
+    months = [f"{2010 + index // 12}-{index % 12 + 1:02d}" for index in range(14)]
+
+    chart.set_revenue([(month, 100.0) for month in months])
+
+    assert not chart.is_empty
+    axis = chart.chart().axes(Qt.Orientation.Horizontal)[0]
+    assert axis.categories()[:2] == ["Jan ’10", "Feb ’10"]
+    assert axis.categories()[-1] == "Feb ’11"
+    assert axis.labelsAngle() == -90
+    assert not axis.truncateLabels()
+
+
+def test_chart_small_revenue_shows_cents(qtbot):
+    chart = RevenueChart()
+    qtbot.addWidget(chart)
+
+    chart.set_revenue([("2024-01", 1.5), ("2024-02", 0.75)])
+
+    axis = chart.chart().axes(Qt.Orientation.Vertical)[0]
+    assert axis.labelFormat() == "%.2f"
+    assert axis.max() >= 1.5
