@@ -88,12 +88,19 @@ class ImportReportView(QGroupBox):
         )
         self.skipped_table.verticalHeader().setVisible(False)
         self.skipped_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.skipped_table.setWordWrap(False)
+        # Reasons and values wrap in two equal columns, so a long reason such as
+        # "value not offered by parent: …" is readable without widening the window.
+        self.skipped_table.setWordWrap(True)
+        self.skipped_table.setTextElideMode(Qt.TextElideMode.ElideNone)
         header = self.skipped_table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        self.skipped_table.setColumnWidth(1, 320)
+        # Rows grow with the wrapped text. Sizing every row stays quick because the
+        # overview loads at most 1,000 skipped rows (queries.skipped_rows).
+        self.skipped_table.verticalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents
+        )
         self.skipped_table.setMinimumHeight(160)
 
         layout = QVBoxLayout(self)
