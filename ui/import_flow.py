@@ -7,7 +7,9 @@ imports themselves run in the write lane of the job runner, one at a time.
 from __future__ import annotations
 
 import logging
+import os
 from collections import deque
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
@@ -19,12 +21,73 @@ from ui.widgets.mapping_dialog import MappingChoice, MappingDialog
 
 log = logging.getLogger(__name__)
 
-# Suffixes accepted from drops. The Import… dialog can still pick any file.
-CSV_SUFFIXES = {".csv", ".tsv", ".gz"}
+# Suffixes accepted from drops. Excel saves "Unicode Text" as tab-separated .txt,
+# and the importers read all of these. The Import… dialog can still pick any file.
+IMPORT_SUFFIXES = {".csv", ".tsv", ".txt", ".gz"}
+# Files that file managers and sync tools leave in folders. Names starting with "."
+# are left out as well: hidden files, and the AppleDouble "._name" files that macOS
+# writes next to each file on USB sticks and network drives.
+JUNK_FILE_NAMES = {".ds_store", "thumbs.db", "desktop.ini"}
 
 
-def is_csv_file(path: Path) -> bool:
-    return path.is_file() and path.suffix.lower() in CSV_SUFFIXES
+def is_importable_file(path: Path) -> bool:
+    return path.is_file() and path.suffix.lower() in IMPORT_SUFFIXES
+
+
+def is_junk_name(name: str) -> bool:
+    return name.startswith(".") or name.lower() in JUNK_FILE_NAMES
+
+
+@dataclass
+class DroppedFiles:
+    """Dropped files and folders, sorted into what to import and what to report."""
+
+    to_import: list[Path] = field(default_factory=list)
+    # Names of files that are not CSV, TSV or text files, relative to the dropped
+    # folder for files found inside one.
+    not_importable: list[str] = field(default_factory=list)
+    # Names of dropped folders without any file to import.
+    empty_folders: list[str] = field(default_factory=list)
+
+
+def sort_dropped_paths(paths: list[Path]) -> DroppedFiles:
+    """Expand dropped folders (recursively) and sort files by whether they import.
+
+    Hidden and junk files inside folders are left out without being reported.
+    """
+    # NOTE: the folder walk runs on the GUI thread. Dropping a folder with many
+    # thousands of files (such as a whole home folder) freezes the window while it
+    # runs. A job for the walk would fix that.
+    dropped = DroppedFiles()
+    for path in paths:
+        if path.is_dir():
+            _add_folder(path, dropped)
+        elif is_importable_file(path):
+            dropped.to_import.append(path)
+        else:
+            dropped.not_importable.append(path.name)
+    return dropped
+
+
+def _add_folder(folder: Path, dropped: DroppedFiles) -> None:
+    found = []
+    for root, folder_names, file_names in os.walk(folder):
+        # Pruning in place keeps os.walk out of hidden folders such as ".git".
+        folder_names[:] = sorted(
+            name for name in folder_names if not is_junk_name(name)
+        )
+        for name in sorted(file_names):
+            if is_junk_name(name):
+                continue
+            path = Path(root) / name
+            if is_importable_file(path):
+                found.append(path)
+            else:
+                relative = path.relative_to(folder.parent)
+                dropped.not_importable.append(relative.as_posix())
+    if not found:
+        dropped.empty_folders.append(folder.name)
+    dropped.to_import.extend(found)
 
 
 def sniff_file(path: Path):

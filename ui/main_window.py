@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from engine import paths
 from ui import messages
-from ui.import_flow import ImportFlow, is_csv_file
+from ui.import_flow import ImportFlow, sort_dropped_paths
 from ui.jobs import Job, JobRunner, Lane
 from ui.tabs.overview_tab import OverviewTab
 from ui.tabs.photos_tab import PhotosTab
@@ -461,15 +461,16 @@ class MainWindow(QMainWindow):
         event.acceptProposedAction()
         self.on_files_dropped(files)
 
-    def on_files_dropped(self, files: list[Path]) -> None:
-        csv_files = [path for path in files if is_csv_file(path)]
-        other_files = [path for path in files if not is_csv_file(path)]
-        if other_files:
-            self.notice_area.post(
-                "warning", messages.not_csv_files_message(other_files)
+    def on_files_dropped(self, paths: list[Path]) -> None:
+        """Import the dropped files and the files inside dropped folders."""
+        dropped = sort_dropped_paths(paths)
+        if dropped.not_importable or dropped.empty_folders:
+            text = messages.skipped_drops_message(
+                dropped.not_importable, dropped.empty_folders
             )
-        if csv_files:
-            self.import_files(csv_files)
+            self.notice_area.post("warning", text)
+        if dropped.to_import:
+            self.import_files(dropped.to_import)
 
     # Closing -----------------------------------------------------------------
 

@@ -45,20 +45,39 @@ def list_names(names: Iterable[str]) -> str:
     return shown
 
 
-def not_csv_files_message(files: list[Path]) -> str:
-    """Return the single message for dropped files that are not CSV files."""
-    names = list_names(path.name for path in files)
-    if len(files) == 1:
-        subject = f"{names} was not imported because it is not a CSV file."
-    else:
-        subject = (
-            f"{len(files)} files were not imported because they are not CSV "
-            f"files: {names}."
+def skipped_drops_message(not_importable: list[str], empty_folders: list[str]) -> str:
+    """Return the single message for dropped files and folders that were not imported.
+
+    Args:
+        not_importable: names of files that are not CSV, TSV or text files.
+        empty_folders: names of dropped folders with no such file inside.
+    """
+    sentences = []
+    if len(not_importable) == 1:
+        sentences.append(
+            f"{not_importable[0]} was not imported because it is not a CSV, TSV or "
+            "text file."
         )
-    return (
-        f"{subject} Export your products, orders or reviews from your shop system as "
-        "CSV (.csv, .tsv or .csv.gz) and drop those files here."
+    elif not_importable:
+        sentences.append(
+            f"{len(not_importable)} files were not imported because they are not "
+            f"CSV, TSV or text files: {list_names(not_importable)}."
+        )
+    if len(empty_folders) == 1:
+        sentences.append(
+            f"The folder {empty_folders[0]} has no CSV, TSV or text files, so nothing "
+            "was imported from it."
+        )
+    elif empty_folders:
+        sentences.append(
+            f"The folders {list_names(empty_folders)} have no CSV, TSV or text files, "
+            "so nothing was imported from them."
+        )
+    sentences.append(
+        "Export your products, orders or reviews from your shop system as CSV (.csv, "
+        ".tsv, .txt or .csv.gz) and drop those files or their folder here."
     )
+    return " ".join(sentences)
 
 
 def no_shop_message() -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import shutil
 import time
 from itertools import pairwise
@@ -48,6 +49,15 @@ def copy_case(cases, name, tmp_path):
     target = tmp_path / "drops" / name
     target.parent.mkdir(exist_ok=True)
     shutil.copy(cases / name, target)
+    return target
+
+
+def write_tab_separated(source, target, encoding):
+    """Save `source` the way Excel saves "Unicode Text": tabs, UTF-16."""
+    rows = list(csv.reader(source.open(encoding="utf-8-sig", newline="")))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with target.open("w", encoding=encoding, newline="") as file:
+        csv.writer(file, delimiter="\t").writerows(rows)
     return target
 
 
@@ -180,6 +190,59 @@ def test_import_notes_shown_in_notice_and_overview(
     notes = window.overview_tab.import_report.fields["notes"]
     assert notes.isVisibleTo(window)
     assert notes.text().split("\n") == [f"• {note}" for note in report.warnings]
+
+
+@pytest.mark.parametrize("name", ["orders.txt", "orders.tsv"])
+def test_drop_tab_separated_text_imports(
+    qtbot, window, empty_shop, cases, tmp_path, name
+):
+    open_and_wait(qtbot, window, empty_shop)
+    dropped = write_tab_separated(
+        cases / SHOPIFY_ORDERS, tmp_path / "drops" / name, encoding="utf-16"
+    )
+
+    report = import_and_wait(qtbot, window, [dropped])
+
+    assert report.format == "shopify_orders"
+    assert report.status == "completed"
+    assert window.overview_tab.tile_texts()["order_lines"] == "6"
+    assert window.notice_area.messages()[-1].startswith(
+        f"Imported {name}: 6 new, 0 updated, 0 already present."
+    )
+
+
+def test_drop_folder_imports_files_inside(qtbot, window, empty_shop, cases, tmp_path):
+    open_and_wait(qtbot, window, empty_shop)
+    folder = tmp_path / "exports"
+    (folder / "2024").mkdir(parents=True)
+    shutil.copy(cases / SHOPIFY_ORDERS, folder / "2024" / "march.csv")
+    write_tab_separated(cases / SHOPIFY_ORDERS, folder / "april.txt", "utf-16")
+    for junk in (".DS_Store", "Thumbs.db", "._march.csv", ".hidden.csv"):
+        (folder / junk).write_bytes(b"\x00\x05\x16\x07")
+    (folder / ".git").mkdir()
+    (folder / ".git" / "config.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    (folder / "2024" / "logo.png").write_bytes(b"\x89PNG")
+    (folder / "price list.pdf").write_bytes(b"%PDF")
+
+    with qtbot.waitSignal(window.import_flow.import_ended, timeout=30000):
+        assert drop_files(window, [folder])
+    qtbot.waitUntil(
+        lambda: [job.kind for job in window.runner.history].count("import") == 2,
+        timeout=30000,
+    )
+    qtbot.waitUntil(lambda: not window.runner.has_active_jobs(), timeout=30000)
+
+    imported = [job.name for job in window.runner.history if job.kind == "import"]
+    assert imported == ["Importing april.txt", "Importing march.csv"]
+    notices = window.notice_area.messages()
+    assert notices[0] == (
+        "2 files were not imported because they are not CSV, TSV or text files: "
+        "exports/price list.pdf, exports/2024/logo.png. Export your products, orders "
+        "or reviews from your shop system as CSV (.csv, .tsv, .txt or .csv.gz) and "
+        "drop those files or their folder here."
+    )
+    assert sum("not imported" in notice for notice in notices) == 1
+    assert count_rows(empty_shop, "order_lines") == 6
 
 
 def test_reimport_reports_already_present(qtbot, window, empty_shop, cases, tmp_path):

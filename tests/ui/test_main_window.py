@@ -13,7 +13,7 @@ from ui.main_window import MAX_RECENT_SHOPS
 def test_drop_non_csv_files_listed_once(qtbot, window, empty_shop, tmp_path):
     open_and_wait(qtbot, window, empty_shop)
     files = []
-    for name in ("photo.png", "notes.txt", "price list.pdf"):
+    for name in ("photo.png", "budget.xlsx", "price list.pdf"):
         path = tmp_path / name
         path.write_bytes(b"not a csv")
         files.append(path)
@@ -21,9 +21,10 @@ def test_drop_non_csv_files_listed_once(qtbot, window, empty_shop, tmp_path):
     assert drop_files(window, files)
 
     assert window.notice_area.messages() == [
-        "3 files were not imported because they are not CSV files: photo.png, "
-        "notes.txt, price list.pdf. Export your products, orders or reviews from "
-        "your shop system as CSV (.csv, .tsv or .csv.gz) and drop those files here."
+        "3 files were not imported because they are not CSV, TSV or text files: "
+        "photo.png, budget.xlsx, price list.pdf. Export your products, orders or "
+        "reviews from your shop system as CSV (.csv, .tsv, .txt or .csv.gz) and drop "
+        "those files or their folder here."
     ]
     assert [job.kind for job in window.runner.history] == ["open", "load"]
 
@@ -139,15 +140,17 @@ def test_window_geometry_remembered(qtbot, runner, settings):
     assert (second.width(), second.height()) == (700, 500)
 
 
-def test_dropped_folder_is_not_a_csv_file(qtbot, window, empty_shop, tmp_path):
+def test_dropped_empty_folder_explained(qtbot, window, empty_shop, tmp_path):
     open_and_wait(qtbot, window, empty_shop)
     folder = tmp_path / "exports"
     folder.mkdir()
+    (folder / ".DS_Store").write_bytes(b"\x00\x00")
 
-    drop_files(window, [folder])
+    assert drop_files(window, [folder])
 
     assert window.notice_area.messages() == [
-        "exports was not imported because it is not a CSV file. Export your "
-        "products, orders or reviews from your shop system as CSV (.csv, .tsv or "
-        ".csv.gz) and drop those files here."
+        "The folder exports has no CSV, TSV or text files, so nothing was imported "
+        "from it. Export your products, orders or reviews from your shop system as "
+        "CSV (.csv, .tsv, .txt or .csv.gz) and drop those files or their folder here."
     ]
+    assert [job.kind for job in window.runner.history] == ["open", "load"]
