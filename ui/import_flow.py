@@ -166,6 +166,8 @@ class ImportFlow(QObject):
         job.cancelled.connect(self._next_file)
 
     def on_sniff_finished(self, shop_path: Path, path: Path, result) -> None:
+        if self.runner.is_shut_down:
+            return  # The window is closing, so no import starts.
         sniffed, generic_fields = result
         if sniffed.format != "generic":
             self._submit_import(shop_path, path, sniffed, None)

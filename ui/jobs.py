@@ -194,6 +194,7 @@ class _Worker(QRunnable):
         self.setAutoDelete(True)
         self.job = job
         self._last_progress_at = 0.0
+        self._last_step = ""
 
     def run(self) -> None:
         try:
@@ -237,10 +238,21 @@ class _Worker(QRunnable):
 
     def _report_progress(self, fraction: float, text: str = "") -> None:
         now = time.monotonic()
-        if fraction < 1.0 and now - self._last_progress_at < PROGRESS_INTERVAL_S:
+        # The first report of a new step ("Saving" after "Reading row 9,000") always
+        # passes, because closing the window asks differently once an import saves.
+        step = progress_step(text)
+        is_new_step = step != self._last_step
+        is_recent = now - self._last_progress_at < PROGRESS_INTERVAL_S
+        if fraction < 1.0 and is_recent and not is_new_step:
             return
         self._last_progress_at = now
+        self._last_step = step
         _emit(self.job._worker_progressed, float(fraction), str(text))
+
+
+def progress_step(text: str) -> str:
+    """Return `text` without its trailing count, e.g. "Reading row" for "Reading row 9"."""
+    return text.rstrip("0123456789,.% ")
 
 
 class JobRunner(QObject):

@@ -6,7 +6,7 @@ import datetime
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtCore import QEventLoop, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -51,6 +51,17 @@ SHUTDOWN_TIMEOUT_S = 30.0
 QUIET_KINDS = {"load", "sniff"}
 TAB_NAMES = ["overview", "recommendations", "photos", "reviews", "voice"]
 DEFAULT_SIZE = (1280, 800)
+
+
+def is_import_saving(job: Job) -> bool:
+    """Return whether `job` is an import in its final save, which cannot be cancelled."""
+    if job.kind != "import":
+        return False
+    # Loaded by the import job already, so this import is quick.
+    from engine.importers.runner import READ_SHARE
+
+    is_past_reading = job.fraction is not None and job.fraction >= READ_SHARE
+    return job.text.startswith("Saving") or is_past_reading
 
 
 def shop_display_name(shop_path: Path) -> str:
@@ -99,6 +110,7 @@ class MainWindow(QMainWindow):
         self.shop_path: Path | None = None
         self.is_data_shown = False
         self.is_closing = False
+        self.is_waiting_for_jobs = False
 
         self.setWindowTitle(APP_TITLE)
         self.setAcceptDrops(True)
@@ -478,9 +490,25 @@ class MainWindow(QMainWindow):
         """Return the running jobs whose cancelling the owner should confirm."""
         return [job for job in self.runner.active_jobs() if job.kind not in QUIET_KINDS]
 
+    def saving_imports(self) -> list[Job]:
+        """Return the running imports that are past the point of cancelling."""
+        return [job for job in self.runner.active_jobs() if is_import_saving(job)]
+
     def confirm_close_message(self) -> str:
         jobs = self.jobs_to_confirm()
+        saving = [job for job in jobs if is_import_saving(job)]
         imports = [job for job in jobs if job.kind == "import"]
+        if saving and len(jobs) == 1:
+            return "The import is saving and cannot stop now. Close when it is done?"
+        if saving:
+            others = len(jobs) - len(saving)
+            other_jobs = "other job" if others == 1 else f"other {others} jobs"
+            return (
+                f"{len(jobs)} jobs are still running "
+                f"({messages.list_names(job.name for job in jobs)}). The import is "
+                f"saving and cannot stop now. Cancel the {other_jobs} and close when "
+                "the import is done?"
+            )
         if len(jobs) == 1 and imports:
             return "An import is still running. Cancel it and close?"
         if len(jobs) == 1:
@@ -489,6 +517,10 @@ class MainWindow(QMainWindow):
         return f"{len(jobs)} jobs are still running ({names}). Cancel them and close?"
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.is_waiting_for_jobs:
+            # The first close is still waiting for jobs and closes the window after.
+            event.ignore()
+            return
         if self.jobs_to_confirm() and not self.is_closing:
             answer = QMessageBox.question(
                 self,
@@ -501,9 +533,54 @@ class MainWindow(QMainWindow):
                 event.ignore()
                 return
         self.is_closing = True
+        self.wait_for_jobs()
         self.stop_jobs()
         self._save_ui_state()
         event.accept()
+
+    def wait_for_jobs(self) -> None:
+        """Cancel the jobs that can stop and wait for all jobs to end.
+
+        A nested event loop keeps the window painting while it waits, because an
+        import's final save is one SQLite commit that cannot be cancelled and may
+        take many seconds. User input is held back until the loop ends.
+        """
+        self.runner.is_shut_down = True
+        for job in self.runner.active_jobs():
+            if not is_import_saving(job):
+                job.cancel()
+        if not self.runner.has_active_jobs():
+            return
+
+        if self.saving_imports():
+            text = "Saving the import… the window closes when it is done."
+        else:
+            text = "Stopping running jobs… the window closes when they have stopped."
+        self.statusBar().showMessage(text)
+        self.notice_area.post("info", text)
+        self.is_waiting_for_jobs = True
+        loop = QEventLoop()
+        timer = QTimer()
+        timer.setSingleShot(True)
+        timer.timeout.connect(loop.quit)
+
+        def on_active_count_changed(count: int) -> None:
+            if count == 0:
+                loop.quit()
+
+        self.runner.active_count_changed.connect(on_active_count_changed)
+        try:
+            timer.start(int(SHUTDOWN_TIMEOUT_S * 1000))
+            if self.runner.has_active_jobs():
+                loop.exec(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
+        finally:
+            timer.stop()
+            self.runner.active_count_changed.disconnect(on_active_count_changed)
+            self.is_waiting_for_jobs = False
+        if self.runner.has_active_jobs():
+            log.warning(
+                "Closing while jobs are still running after %.0f s", SHUTDOWN_TIMEOUT_S
+            )
 
     def on_app_about_to_quit(self) -> None:
         """Stop jobs when the app quits without closing the window first."""
@@ -511,6 +588,12 @@ class MainWindow(QMainWindow):
         self._save_ui_state()
 
     def stop_jobs(self) -> None:
+        """Cancel every job and block until the worker threads return.
+
+        This blocks the GUI thread, so closing the window waits with `wait_for_jobs`
+        first. `QApplication.exit` sends no close event, so exiting that way relies on
+        this wait alone.
+        """
         if not self.runner.has_active_jobs():
             self.runner.is_shut_down = True
             return

@@ -153,6 +153,23 @@ def test_progress_is_throttled(qtbot, runner):
     assert fractions[-1] == 1.0
 
 
+def test_progress_new_step_always_shown(qtbot, runner):
+    def reading_then_saving(progress, cancel):
+        for row in range(20_000):
+            progress(0.95 * row / 20_000, f"Reading row {row:,}")
+        progress(0.95, "Saving")
+        time.sleep(0.3)
+
+    texts = []
+    job = runner.submit("Import", reading_then_saving)
+    job.progressed.connect(lambda fraction, text: texts.append(text))
+    with qtbot.waitSignal(job.finished, timeout=5000):
+        pass
+
+    assert texts[-1] == "Saving"
+    assert len(texts) < 100
+
+
 def test_shutdown_cancels_and_waits(qtbot, runner):
     is_running = threading.Event()
 

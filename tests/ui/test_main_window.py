@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import threading
+import time
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QMessageBox
 
 from tests.ui.qt_events import drop_files
 from tests.ui.shops import count_rows, integrity_check, open_and_wait
 from ui import messages
+from ui.jobs import JobState, Lane
 from ui.main_window import MAX_RECENT_SHOPS
 
 
@@ -49,6 +54,74 @@ def test_close_question_names_other_jobs(qtbot, window, empty_shop):
         assert window.confirm_close_message() == (
             "“Backing up empty” is still running. Cancel it and close?"
         )
+    finally:
+        release.set()
+
+
+def test_close_while_import_saves_keeps_painting(
+    qtbot, window, empty_shop, monkeypatch
+):
+    open_and_wait(qtbot, window, empty_shop)
+    questions = []
+
+    def answer_yes(parent, title, text, *args, **kwargs):
+        questions.append(text)
+        return QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr(QMessageBox, "question", answer_yes)
+    release = threading.Event()
+
+    def saving_import(progress, cancel):
+        progress(0.95, "Saving")
+        release.wait(10)
+        return "saved"
+
+    job = window.runner.submit(
+        "Importing big.csv", saving_import, kind="import", lane=Lane.WRITE
+    )
+    qtbot.waitUntil(lambda: job.text == "Saving", timeout=5000)
+    ticks = []
+    ticker = QTimer()
+    ticker.timeout.connect(lambda: ticks.append(time.monotonic()))
+    ticker.start(50)
+    status_texts = []
+
+    def end_save():
+        status_texts.append(window.statusBar().currentMessage())
+        release.set()
+
+    QTimer.singleShot(600, end_save)
+
+    assert window.close()
+    ticker.stop()
+
+    assert questions == [
+        "The import is saving and cannot stop now. Close when it is done?"
+    ]
+    assert status_texts == ["Saving the import… the window closes when it is done."]
+    # Timers kept firing while the window waited, so it went on painting.
+    assert len(ticks) >= 5
+    assert not job.is_cancel_requested
+    assert job.state is JobState.FINISHED
+
+
+def test_close_question_lists_saving_import(qtbot, window, empty_shop):
+    release = threading.Event()
+
+    def saving_import(progress, cancel):
+        progress(0.95, "Saving")
+        release.wait(5)
+
+    window.runner.submit("Importing big.csv", saving_import, kind="import")
+    job = window.runner.submit("Backing up empty", lambda p, c: release.wait(5))
+    try:
+        qtbot.waitUntil(lambda: window.saving_imports() != [], timeout=5000)
+        assert window.confirm_close_message() == (
+            "2 jobs are still running (Importing big.csv, Backing up empty). The "
+            "import is saving and cannot stop now. Cancel the other job and close when "
+            "the import is done?"
+        )
+        assert job.is_active
     finally:
         release.set()
 
