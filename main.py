@@ -6,6 +6,7 @@ import argparse
 import logging
 import logging.handlers
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -14,6 +15,11 @@ from engine import paths
 TAB_CHOICES = ["overview", "recommendations", "photos", "reviews", "voice"]
 LOG_MAX_BYTES = 2_000_000
 LOG_BACKUPS = 3
+# Python runs signal handlers only when control returns to Python code, which never
+# happens while Qt's event loop waits. A timer this often (ms) gives it the chance.
+SIGNAL_CHECK_INTERVAL_MS = 200
+
+log = logging.getLogger(__name__)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -65,19 +71,51 @@ def configure_logging() -> Path:
     return log_path
 
 
+def install_interrupt_handler(app, window) -> None:
+    """Close `window` on Ctrl+C in the terminal, as its close button would.
+
+    Closing cancels running jobs and asks first when an import is running. A second
+    Ctrl+C exits at once: quitting still cancels the jobs and waits for them.
+    """
+    from PySide6.QtCore import QTimer
+
+    interrupts = []
+
+    def on_interrupt(signal_number: int, frame) -> None:
+        interrupts.append(signal_number)
+        if len(interrupts) == 1:
+            log.info("Interrupted from the terminal, closing the window")
+            # The handler runs inside whichever slot Python was in, so the close
+            # waits for the next turn of the event loop.
+            QTimer.singleShot(0, window.close)
+        else:
+            log.info("Interrupted again from the terminal, exiting")
+            QTimer.singleShot(0, lambda: app.exit(130))
+
+    signal.signal(signal.SIGINT, on_interrupt)
+    timer = QTimer(app)
+    timer.timeout.connect(lambda: None)
+    timer.start(SIGNAL_CHECK_INTERVAL_MS)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.screenshot is not None:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     log_path = configure_logging()
-    logging.getLogger(__name__).info(
+    log.info(
         "Starting with log file %s, shop %s, tab %s", log_path, args.shop, args.tab
     )
 
     # Imported after the platform variable is set: Qt reads it when the app starts.
     from ui.app import run
 
-    return run(shop=args.shop, screenshot=args.screenshot, tab=args.tab)
+    return run(
+        shop=args.shop,
+        screenshot=args.screenshot,
+        tab=args.tab,
+        on_window_created=install_interrupt_handler,
+    )
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -89,3 +90,51 @@ def test_startup_does_not_import_heavy_modules(tmp_path):
     assert data["imported_heavy_modules"] == []
     assert data["window_shown_s"] > 0
     assert data["data_shown_s"] >= data["window_shown_s"]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT needs a POSIX terminal")
+def test_ctrl_c_closes_window_cleanly(tmp_path):
+    import signal
+    import time
+
+    shop = seed_shop(tmp_path / "seeded" / "shop.db")
+    home = tmp_path / "home"
+    env = dict(
+        os.environ, MERCHANT_ASSISTANT_HOME=str(home), QT_QPA_PLATFORM="offscreen"
+    )
+    process = subprocess.Popen(
+        [sys.executable, str(REPO_ROOT / "main.py"), "--shop", str(shop)],
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    log_path = home / "logs" / "merchant-assistant.log"
+    try:
+        deadline = time.monotonic() + 60
+        while not overview_loaded(log_path):
+            if time.monotonic() > deadline:
+                pytest.fail("the window did not show the shop within 60 s")
+            time.sleep(0.1)
+
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=20)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+
+    assert process.returncode == 0, stderr
+    assert "KeyboardInterrupt" not in stderr
+    log_text = log_path.read_text(encoding="utf-8")
+    assert "Interrupted from the terminal, closing the window" in log_text
+
+
+def overview_loaded(log_path: Path) -> bool:
+    if not log_path.exists():
+        return False
+    text = log_path.read_text(encoding="utf-8")
+    return (
+        re.search(r"Job finished in [\d.]+ s: Loading the overview", text) is not None
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, QTimer
@@ -92,15 +93,24 @@ class ScreenshotTaker:
 
 
 def run(
-    shop: Path | None = None, screenshot: Path | None = None, tab: str | None = None
+    shop: Path | None = None,
+    screenshot: Path | None = None,
+    tab: str | None = None,
+    on_window_created: Callable[[QApplication, MainWindow], object] | None = None,
 ) -> int:
-    """Show the window, run the event loop and return the process exit code."""
+    """Show the window, run the event loop and return the process exit code.
+
+    `on_window_created(app, window)` runs before the event loop starts, e.g. to
+    install a signal handler that closes the window.
+    """
     app = create_application()
     runner = JobRunner()
     window = MainWindow(runner, open_settings(), remember_ui_state=screenshot is None)
     app.aboutToQuit.connect(window.on_app_about_to_quit)
     if tab:
         window.select_tab(tab)
+    if on_window_created is not None:
+        on_window_created(app, window)
 
     install_startup_reporter(window)
     taker = ScreenshotTaker(app, window, screenshot) if screenshot else None
