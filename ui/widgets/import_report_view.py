@@ -6,13 +6,15 @@ import json
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFormLayout,
     QGroupBox,
     QHeaderView,
     QLabel,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -56,6 +58,18 @@ def describe_values(values: dict | list) -> str:
     return json.dumps(values, ensure_ascii=False)
 
 
+class SingleLineDelegate(QStyledItemDelegate):
+    """Draws a cell on one line, cut with "…", in a table that wraps other cells."""
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index) -> None:
+        super().initStyleOption(option, index)
+        option.features &= ~QStyleOptionViewItem.ViewItemFeature.WrapText
+
+    def sizeHint(self, option: QStyleOptionViewItem, index) -> QSize:
+        size = super().sizeHint(option, index)
+        return QSize(size.width(), option.fontMetrics.height() + 4)
+
+
 class ImportReportView(QGroupBox):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Last import", parent)
@@ -88,10 +102,13 @@ class ImportReportView(QGroupBox):
         )
         self.skipped_table.verticalHeader().setVisible(False)
         self.skipped_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        # Reasons and values wrap in two equal columns, so a long reason such as
-        # "value not offered by parent: …" is readable without widening the window.
+        # Reasons wrap, so a long reason such as "value not offered by parent: …"
+        # is readable without widening the window. A row's values can be a whole
+        # product description, so they stay on one line with the rest in a tooltip.
         self.skipped_table.setWordWrap(True)
-        self.skipped_table.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.skipped_table.setItemDelegateForColumn(
+            2, SingleLineDelegate(self.skipped_table)
+        )
         header = self.skipped_table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
@@ -147,13 +164,18 @@ class ImportReportView(QGroupBox):
         for row, item in enumerate(skipped):
             number = QTableWidgetItem(str(item.row_number))
             number.setTextAlignment(
-                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop
             )
             reason = QTableWidgetItem(item.reason)
             reason.setToolTip(item.reason)
             values_text = describe_values(item.values)
             values = QTableWidgetItem(values_text)
             values.setToolTip(values_text)
+            # The number and values line up with a reason's first line.
+            for cell in (reason, values):
+                cell.setTextAlignment(
+                    Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop
+                )
             self.skipped_table.setItem(row, 0, number)
             self.skipped_table.setItem(row, 1, reason)
             self.skipped_table.setItem(row, 2, values)
