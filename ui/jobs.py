@@ -251,7 +251,7 @@ class _Worker(QRunnable):
 
 
 def progress_step(text: str) -> str:
-    """Return `text` without its trailing count, e.g. "Reading row" for "Reading row 9"."""
+    """Return `text` without its trailing count: "Reading row" for "Reading row 9"."""
     return text.rstrip("0123456789,.% ")
 
 

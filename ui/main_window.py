@@ -54,7 +54,7 @@ DEFAULT_SIZE = (1280, 800)
 
 
 def is_import_saving(job: Job) -> bool:
-    """Return whether `job` is an import in its final save, which cannot be cancelled."""
+    """Return whether `job` is an import in its final save, which cannot stop."""
     if job.kind != "import":
         return False
     # Loaded by the import job already, so this import is quick.

@@ -59,7 +59,7 @@ def describe_values(values: dict | list) -> str:
 
 
 class SingleLineDelegate(QStyledItemDelegate):
-    """Draws a cell on one line, cut with "…", in a table that wraps other cells."""
+    """Item delegate that draws a cell on one line, cut with "…" when too long."""
 
     def initStyleOption(self, option: QStyleOptionViewItem, index) -> None:
         super().initStyleOption(option, index)
