@@ -17,7 +17,7 @@ from engine.errors import MerchantError
 # Names listed in one message before the rest are summed up as "and N more".
 MAX_NAMES_LISTED = 8
 # Import notes listed in the notice after an import. The Overview lists them all.
-MAX_NOTES_LISTED = 5
+MAX_NOTES_LISTED = 3
 
 
 def unexpected_error_message(action: str) -> str:

@@ -187,6 +187,9 @@ def test_import_notes_shown_in_notice_and_overview(
     )
     assert f"\n• {NO_SKU_NOTE}" in notice
     assert f"\n• {NO_QUANTITY_NOTE}" in notice
+    assert notice.endswith(
+        "\n• 2 more note(s) are listed under Last import on the Overview tab."
+    )
     notes = window.overview_tab.import_report.fields["notes"]
     assert notes.isVisibleTo(window)
     assert notes.text().split("\n") == [f"• {note}" for note in report.warnings]

@@ -63,6 +63,10 @@ class NoticeArea(QWidget):
     def post(self, level: str, text: str) -> Notice:
         if level not in LEVELS:
             raise ValueError(f"unknown notice level {level!r}, use one of {LEVELS}")
+        # The same message again (importing one file twice) replaces the older one.
+        for old in self.notices():
+            if old.text() == text:
+                old.on_dismiss_clicked()
         notices = self.notices()
         for old in notices[: max(0, len(notices) - MAX_NOTICES + 1)]:
             old.on_dismiss_clicked()
