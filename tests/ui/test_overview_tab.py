@@ -152,6 +152,19 @@ def test_shop_without_orders_shows_chart_message(qtbot, window, tmp_path, shared
     )
 
 
+def test_orders_without_dates_explained(qtbot):
+    chart = RevenueChart()
+    qtbot.addWidget(chart)
+
+    chart.set_revenue([], order_count=5)
+
+    assert chart.is_empty
+    assert chart.empty_label.text() == (
+        "No revenue by month: the orders have no order dates, or were all refunded "
+        "or cancelled. Import an orders export with an order date column to see it."
+    )
+
+
 def test_chart_shortens_labels_of_many_months(qtbot):
     chart = RevenueChart()
     qtbot.addWidget(chart)

@@ -278,7 +278,7 @@ class OverviewTab(QWidget):
 
         for key, tile in self.tiles.items():
             tile.set_value(getattr(data.counts, key))
-        self.revenue_chart.set_revenue(data.revenue)
+        self.revenue_chart.set_revenue(data.revenue, order_count=data.counts.orders)
         self.top_products_table.set_products(data.top_products)
         self.import_report.setVisible(data.last_run is not None)
         if data.last_run is not None:

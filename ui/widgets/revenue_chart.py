@@ -27,14 +27,18 @@ MAX_LONG_LABELS = 6
 MAX_HORIZONTAL_LABELS = 8
 # Below this revenue the axis shows cents, so small amounts do not read 0, 0, 1, 1.
 WHOLE_NUMBER_MINIMUM = 10.0
-EMPTY_TEXT = "No orders yet: import your orders to see revenue by month"
+NO_ORDERS_TEXT = "No orders yet: import your orders to see revenue by month"
+NO_DATED_REVENUE_TEXT = (
+    "No revenue by month: the orders have no order dates, or were all refunded or "
+    "cancelled. Import an orders export with an order date column to see it."
+)
 
 BAR_COLOR = QColor("#3b7ea1")
 CHART_LOCALE = QLocale(QLocale.Language.English, QLocale.Country.UnitedStates)
 
 
 class RevenueChart(QStackedWidget):
-    """Revenue by month as bars, or EMPTY_TEXT when the shop has no revenue."""
+    """Revenue by month as bars, or a message saying why there are none."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -45,7 +49,7 @@ class RevenueChart(QStackedWidget):
         # QGraphicsView accepts drops by default, so turn that off for files to reach
         # the window.
         self.chart_view.setAcceptDrops(False)
-        self.empty_label = QLabel(EMPTY_TEXT)
+        self.empty_label = QLabel(NO_ORDERS_TEXT)
         self.empty_label.setObjectName("emptyStateBody")
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty_label.setWordWrap(True)
@@ -63,12 +67,20 @@ class RevenueChart(QStackedWidget):
         """Whether the message is shown instead of bars."""
         return self.currentWidget() is self.empty_label
 
-    def set_revenue(self, revenue: list[tuple[str, float]]) -> None:
-        """Draw one bar per (YYYY-MM, revenue) pair, keeping the latest MAX_MONTHS."""
+    def set_revenue(
+        self, revenue: list[tuple[str, float]], order_count: int = 0
+    ) -> None:
+        """Draw one bar per (YYYY-MM, revenue) pair, keeping the latest MAX_MONTHS.
+
+        `order_count` is the shop's number of orders. It picks the message shown
+        when `revenue` is empty.
+        """
         shown = revenue[-MAX_MONTHS:]
         self.months = [month for month, _ in shown]
         self.values = [value for _, value in shown]
         if not revenue:
+            text = NO_DATED_REVENUE_TEXT if order_count else NO_ORDERS_TEXT
+            self.empty_label.setText(text)
             self.setCurrentWidget(self.empty_label)
             return
 
