@@ -1,4 +1,4 @@
-"""Bar chart of revenue by month (QtCharts), or a message while there are no orders."""
+"""Bar chart of revenue by month (QtCharts), or a message saying why it is empty."""
 
 from __future__ import annotations
 
