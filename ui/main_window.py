@@ -58,7 +58,7 @@ def is_import_saving(job: Job) -> bool:
     if job.kind != "import":
         return False
     # Loaded by the import job already, so this import is quick.
-    from engine.importers.runner import READ_SHARE
+    from engine.importers import READ_SHARE
 
     is_past_reading = job.fraction is not None and job.fraction >= READ_SHARE
     return job.text.startswith("Saving") or is_past_reading

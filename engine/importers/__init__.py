@@ -9,13 +9,14 @@ mapping guessed from its header names, which the caller may replace.
 from engine.importers.formats import FORMATS
 from engine.importers.mapping import GENERIC_FIELDS, MappingField, guess_mapping, missing_fields
 from engine.importers.report import FileSniff, ImportReport, SkippedRow
-from engine.importers.runner import import_file
+from engine.importers.runner import READ_SHARE, import_file
 from engine.importers.sniff import sniff
 from engine.importers.summary import describe_report
 
 __all__ = [
     "FORMATS",
     "GENERIC_FIELDS",
+    "READ_SHARE",
     "FileSniff",
     "ImportReport",
     "MappingField",

@@ -42,7 +42,8 @@ from engine.store.connection import BUSY_TIMEOUT_MS, Store, utc_now
 
 log = logging.getLogger(__name__)
 
-# Share of the progress bar for reading rows; the rest is for saving.
+# Share of the progress bar for reading rows; the rest is for saving. Past it the
+# import is committing and can no longer be cancelled.
 READ_SHARE = 0.95
 # SQLite page cache during an import, in KiB (negative cache_size means KiB).
 IMPORT_CACHE_KIB = -16384
