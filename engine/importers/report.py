@@ -1,4 +1,4 @@
-"""What an import did: the report returned to the UI and the command line."""
+"""Import reports returned to the UI and the command line."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 @dataclass
 class SkippedRow:
-    """A file row that was not imported; stored with the import run, so nothing is lost."""
+    """File row that was not imported. Every such row is stored with its import run."""
 
     # 1-based row number as a spreadsheet shows it, the header being row 1. It equals
     # the line number unless a quoted value spans several lines.
@@ -19,7 +19,7 @@ class SkippedRow:
 
 @dataclass
 class FileSniff:
-    """What was detected about a file before importing it."""
+    """Encoding, layout and format detected in a file before it is imported."""
 
     path: Path
     encoding: str  # "utf-8", "utf-8-sig", "cp1252", "utf-16" or the caller's choice

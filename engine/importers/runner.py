@@ -207,10 +207,10 @@ def _plan(
 
 
 def _generic_source(headers: list[str]) -> str:
-    # Order numbers and review keys are unique within a source. Spreadsheets are told
-    # apart by their set of columns: another export with the same columns is taken to
-    # come from the same system, so its order 1001 is the same order, while a file
-    # from another system, with other columns, never merges into it.
+    # Order numbers and review keys are unique within a source, and a spreadsheet's
+    # source is its set of columns. Another export with the same columns is taken to
+    # come from the same system, so its order 1001 is the same order. A file with
+    # other columns comes from another system and never merges into it.
     layout = "\x1f".join(sorted(header_key(header) for header in headers))
     return f"{GENERIC_SOURCE}:{hashlib.sha1(layout.encode('utf-8')).hexdigest()[:10]}"
 
