@@ -74,7 +74,7 @@ def configure_logging() -> Path:
 def install_interrupt_handler(app, window) -> None:
     """Close `window` on Ctrl+C in the terminal, as its close button would.
 
-    Closing cancels running jobs and asks first when an import is running. A second
+    Closing cancels running jobs after a confirmation when an import is running. A second
     Ctrl+C exits at once: quitting still cancels the jobs and waits for them.
     """
     from PySide6.QtCore import QTimer

@@ -239,7 +239,7 @@ class _Worker(QRunnable):
     def _report_progress(self, fraction: float, text: str = "") -> None:
         now = time.monotonic()
         # The first report of a new step ("Saving" after "Reading row 9,000") always
-        # passes, because closing the window asks differently once an import saves.
+        # passes, because the close confirmation changes once an import is saving.
         step = progress_step(text)
         is_new_step = step != self._last_step
         is_recent = now - self._last_progress_at < PROGRESS_INTERVAL_S

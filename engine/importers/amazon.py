@@ -14,8 +14,8 @@ from pathlib import Path
 
 from engine.errors import ImportFileError
 from engine.importers.catalog import Catalog, attribute_value
-from engine.importers.context import ImportContext, RowError, header_key
-from engine.importers.order_writer import OrderFields, OrderState
+from engine.importers.context import ImportContext, RowError, cell_text, header_key
+from engine.importers.order_writer import OrderFields
 from engine.importers.spec import FormatSpec
 
 # Order-report columns stored with the order; addresses below the state are left out.
@@ -74,18 +74,8 @@ class AmazonOrders:
             if not order_id:
                 ctx.skip(row_number, values, "the amazon-order-id is missing")
                 continue
-            if order_id != orders.current_id:
-                state = orders.switch(order_id)
-                if state is OrderState.FAILED:
-                    ctx.skip(row_number, values, orders.failure(order_id))
-                    continue
-                if state is OrderState.UNKNOWN:
-                    try:
-                        orders.create(order_id, self._order_fields(values))
-                    except RowError as error:
-                        orders.fail(order_id, row_number, str(error))
-                        ctx.skip(row_number, values, str(error))
-                        continue
+            if not orders.enter(ctx, row_number, values, order_id, self._order_fields):
+                continue
             try:
                 self._line(row_number, values)
             except RowError as error:
@@ -101,9 +91,9 @@ class AmazonOrders:
         attributes = ctx.texts(self.order_columns, values)
         return OrderFields(
             ordered_at=ctx.date(values[self.date], "the purchase-date") if self.date is not None else None,
-            status=(_text(values, self.status) or "").lower() or None,
-            currency=_text(values, self.currency),
-            country=_text(values, self.country),
+            status=(cell_text(values, self.status) or "").lower() or None,
+            currency=cell_text(values, self.currency),
+            country=cell_text(values, self.country),
             attributes=attributes,
         )
 
@@ -115,7 +105,7 @@ class AmazonOrders:
                 raise RowError("the order-item-id is missing")
         else:
             line_id = self.orders.next_position()
-        sku = _text(values, self.sku)
+        sku = cell_text(values, self.sku)
         title = html.unescape(values[self.title].strip()) if self.title is not None else None
         if not sku:
             raise RowError("the sku is missing")
@@ -172,22 +162,16 @@ class AmazonListings:
         added = ctx.writer.add_product(
             sku,
             name,
-            description=_text(values, self.description),
+            description=cell_text(values, self.description),
             price=ctx.number(values[self.price], "the price") if self.price is not None else None,
             attributes=attributes,
             row_number=row_number,
         )
         if not added:
             raise RowError(f"the seller-sku {sku} already appears in row {ctx.writer.product_row(sku)}")
-        image = _text(values, self.image)
+        image = cell_text(values, self.image)
         if image:
             ctx.writer.add_photo(sku, image, 1)
-
-
-def _text(values: list[str], position: int | None) -> str | None:
-    if position is None:
-        return None
-    return values[position].strip() or None
 
 
 def run_orders(ctx: ImportContext) -> None:

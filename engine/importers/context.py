@@ -14,15 +14,18 @@ import re
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from engine.errors import ImportFileError
 from engine.importers.dates import DateParser
 from engine.importers.numbers import NumberParser
 from engine.importers.report import SkippedRow
 from engine.importers.textfile import DELIMITER_NAMES, TextFile
-from engine.importers.writer import Writer
 from engine.progress import CancelToken, ThrottledProgress
+
+if TYPE_CHECKING:
+    # Only for annotations: the writer modules import RowError from here.
+    from engine.importers.writer import Writer
 
 # Cancel and progress are checked this often. At 1,000 rows the check runs several
 # times a second even on a busy machine, and ThrottledProgress limits the updates.
@@ -39,6 +42,13 @@ def header_key(header: str) -> str:
     `Body (HTML)` → `body html`, `amazon-order-id` → `amazon order id`.
     """
     return " ".join(_HEADER_KEY.sub(" ", header.casefold()).split())
+
+
+def cell_text(values: list[str], position: int | None) -> str | None:
+    """Return the stripped cell at `position`, or None for a blank or absent column."""
+    if position is None:
+        return None
+    return values[position].strip() or None
 
 
 class RowError(Exception):

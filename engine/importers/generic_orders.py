@@ -10,8 +10,8 @@ from __future__ import annotations
 import html
 
 from engine.importers.catalog import Catalog, line_kind_from_title
-from engine.importers.context import ImportContext, RowError
-from engine.importers.order_writer import OrderFields, OrderState
+from engine.importers.context import ImportContext, RowError, cell_text
+from engine.importers.order_writer import OrderFields
 
 
 def normalise_customer_id(text: str) -> str | None:
@@ -62,18 +62,8 @@ class GenericOrders:
             if not order_id:
                 self.ctx.skip(row_number, values, "the order number is missing")
                 continue
-            if order_id != orders.current_id:
-                state = orders.switch(order_id)
-                if state is OrderState.FAILED:
-                    self.ctx.skip(row_number, values, orders.failure(order_id))
-                    continue
-                if state is OrderState.UNKNOWN:
-                    try:
-                        orders.create(order_id, self._order_fields(values))
-                    except RowError as error:
-                        orders.fail(order_id, row_number, str(error))
-                        self.ctx.skip(row_number, values, str(error))
-                        continue
+            if not orders.enter(self.ctx, row_number, values, order_id, self._order_fields):
+                continue
             try:
                 self._line(row_number, values)
             except RowError as error:
@@ -87,16 +77,16 @@ class GenericOrders:
         return OrderFields(
             customer_id=customer_id,
             ordered_at=ctx.date(values[self.date], "the order date") if self.date is not None else None,
-            status=_text(values, self.status),
-            currency=_text(values, self.currency),
+            status=cell_text(values, self.status),
+            currency=cell_text(values, self.currency),
             total=ctx.number(values[self.total], "the order total") if self.total is not None else None,
-            country=_text(values, self.country),
+            country=cell_text(values, self.country),
             attributes=attributes,
         )
 
     def _customer(self, values: list[str]) -> str | None:
-        email = (_text(values, self.email) or "").lower() or None
-        name = _text(values, self.customer_name)
+        email = (cell_text(values, self.email) or "").lower() or None
+        name = cell_text(values, self.customer_name)
         if self.customer_id is not None:
             customer_id = normalise_customer_id(values[self.customer_id])
         else:
@@ -104,7 +94,7 @@ class GenericOrders:
         if customer_id is None:
             # A guest order: no customer, never one shared "unknown" customer.
             return None
-        country = _text(values, self.country)
+        country = cell_text(values, self.country)
         self.ctx.writer.add_customer(customer_id, name=name, email=email, country=country)
         return customer_id
 
@@ -117,7 +107,7 @@ class GenericOrders:
         else:
             line_id = self.orders.next_position()
 
-        sku = _text(values, self.sku)
+        sku = cell_text(values, self.sku)
         title = html.unescape(values[self.item].strip()) if self.item is not None else None
         if not sku and not title:
             raise RowError("the line has neither a SKU nor an item name")
@@ -180,12 +170,6 @@ class GenericOrders:
                 "catalog yet. They count in sales; import your product list to see "
                 "their names and photos."
             )
-
-
-def _text(values: list[str], position: int | None) -> str | None:
-    if position is None:
-        return None
-    return values[position].strip() or None
 
 
 def run(ctx: ImportContext) -> None:

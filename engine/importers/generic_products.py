@@ -12,7 +12,7 @@ import html
 import re
 
 from engine.importers.catalog import attribute_value
-from engine.importers.context import ImportContext, RowError, header_key
+from engine.importers.context import ImportContext, RowError, cell_text, header_key
 
 _OPTION_NAME = re.compile(r"^option ?(\d+) name$")
 _STOCK_KEYS = (
@@ -118,7 +118,7 @@ class GenericProducts:
     def _check_other_currency(self, values: list[str], sku: str) -> None:
         # Some exports (Spree) repeat a SKU once per currency with another price.
         earlier = self.currencies.get(sku)
-        currency = _text(values, self.columns.currency)
+        currency = cell_text(values, self.columns.currency)
         if earlier is None or currency is None or earlier[0] in (None, currency):
             return
         self.other_currency_rows += 1
@@ -128,7 +128,7 @@ class GenericProducts:
         )
 
     def _remember_currency(self, values: list[str], sku: str, row_number: int) -> None:
-        self.currencies.setdefault(sku, (_text(values, self.columns.currency), row_number))
+        self.currencies.setdefault(sku, (cell_text(values, self.columns.currency), row_number))
 
     def _parent_of(self, group: str, sku: str) -> str | None:
         if not group:
@@ -161,10 +161,10 @@ class GenericProducts:
         added = self.ctx.writer.add_product(
             sku,
             name,
-            description=_text(values, columns.description),
-            category=_text(values, columns.category),
+            description=cell_text(values, columns.description),
+            category=cell_text(values, columns.category),
             price=price,
-            currency=_text(values, columns.currency),
+            currency=cell_text(values, columns.currency),
             attributes=attributes,
             kind=kind,
             row_number=row_number,
@@ -227,12 +227,6 @@ class GenericProducts:
                 "Variant rows keep their SKU, options, price and stock; their other "
                 f"columns ({shown}) are not stored for variants."
             )
-
-
-def _text(values: list[str], position: int | None) -> str | None:
-    if position is None:
-        return None
-    return values[position].strip() or None
 
 
 def _duplicate(sku: str, earlier_row: int | None) -> str:

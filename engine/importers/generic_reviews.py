@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 
 from engine.importers.catalog import Catalog
-from engine.importers.context import ImportContext, RowError
+from engine.importers.context import ImportContext, RowError, cell_text
 
 
 class GenericReviews:
@@ -47,8 +47,8 @@ class GenericReviews:
         if not (body or "").strip() and rating is None:
             raise RowError("the review has neither text nor a rating")
 
-        sku = _text(values, self.sku)
-        product = _text(values, self.product)
+        sku = cell_text(values, self.sku)
+        product = cell_text(values, self.product)
         if sku and not self.catalog.knows(sku):
             self.unknown_reviews += 1
             self.unknown_skus.add(sku)
@@ -56,9 +56,9 @@ class GenericReviews:
             product_sku=sku,
             product_title=html.unescape(product) if product else None,
             rating=rating,
-            title=_text(values, self.title),
+            title=cell_text(values, self.title),
             body=body if body else None,
-            author=_text(values, self.author),
+            author=cell_text(values, self.author),
             reviewed_at=ctx.date(values[self.date], "the review date") if self.date is not None else None,
         )
 
@@ -75,12 +75,6 @@ class GenericReviews:
                 f"The columns {', '.join(self.unused[:10])} are not stored; reviews keep "
                 "the product, rating, title, text, date and reviewer."
             )
-
-
-def _text(values: list[str], position: int | None) -> str | None:
-    if position is None:
-        return None
-    return values[position].strip() or None
 
 
 def run(ctx: ImportContext) -> None:

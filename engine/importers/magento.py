@@ -17,7 +17,7 @@ import html
 from dataclasses import dataclass
 
 from engine.importers.catalog import attribute_value
-from engine.importers.context import ImportContext, RowError, header_key
+from engine.importers.context import ImportContext, RowError, cell_text, header_key
 from engine.importers.spec import FormatSpec
 
 _USED_KEYS = {
@@ -145,7 +145,7 @@ class MagentoProducts:
         added = ctx.writer.add_product(
             sku,
             name,
-            description=_text(values, self.description),
+            description=cell_text(values, self.description),
             category=categories[0] if categories else None,
             price=ctx.number(values[self.price], "the price") if self.price is not None else None,
             attributes=attributes,
@@ -219,12 +219,6 @@ class MagentoProducts:
         if self.quantity is not None:
             stock = self.ctx.number(child.values[self.quantity], "the qty")
         return price, stock
-
-
-def _text(values: list[str], position: int | None) -> str | None:
-    if position is None:
-        return None
-    return values[position].strip() or None
 
 
 def run(ctx: ImportContext) -> None:

@@ -18,7 +18,12 @@ import sqlite3
 from collections import Counter
 from dataclasses import dataclass
 from enum import Enum
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
+
+from engine.importers.context import RowError
+
+if TYPE_CHECKING:
+    from engine.importers.context import ImportContext
 
 BATCH_SIZE = 5000
 # Above this many estimated lines, secondary indexes of order_lines are dropped
@@ -141,6 +146,34 @@ class OrderWriter:
                 )
             }
         return OrderState.KNOWN
+
+    def enter(
+        self,
+        ctx: ImportContext,
+        row_number: int,
+        values: list[str],
+        order_id: str,
+        read_fields: Callable[[list[str]], OrderFields],
+    ) -> bool:
+        """Make `order_id` current for this row; return False when the row is skipped.
+
+        The first row of an order creates it with `read_fields(values)`. If that row
+        is invalid, it and every later row of the order are skipped with the reason.
+        """
+        if order_id == self.current_id:
+            return True
+        state = self.switch(order_id)
+        if state is OrderState.FAILED:
+            ctx.skip(row_number, values, self.failure(order_id))
+            return False
+        if state is OrderState.UNKNOWN:
+            try:
+                self.create(order_id, read_fields(values))
+            except RowError as error:
+                self.fail(order_id, row_number, str(error))
+                ctx.skip(row_number, values, str(error))
+                return False
+        return True
 
     def failure(self, order_id: str) -> str:
         """Return why the first row of `order_id` was skipped."""

@@ -12,8 +12,8 @@ from __future__ import annotations
 import html
 
 from engine.importers.catalog import Catalog, line_kind_from_title
-from engine.importers.context import ImportContext, RowError, header_key
-from engine.importers.order_writer import OrderFields, OrderState
+from engine.importers.context import ImportContext, RowError, cell_text, header_key
+from engine.importers.order_writer import OrderFields
 from engine.importers.spec import FormatSpec
 
 # Order columns left out of the stored order on purpose: addresses and phone
@@ -77,18 +77,8 @@ class ShopifyOrders:
             if not order_id:
                 ctx.skip(row_number, values, "the order Name (such as #1001) is missing")
                 continue
-            if order_id != orders.current_id:
-                state = orders.switch(order_id)
-                if state is OrderState.FAILED:
-                    ctx.skip(row_number, values, orders.failure(order_id))
-                    continue
-                if state is OrderState.UNKNOWN:
-                    try:
-                        orders.create(order_id, self._order_fields(values))
-                    except RowError as error:
-                        orders.fail(order_id, row_number, str(error))
-                        ctx.skip(row_number, values, str(error))
-                        continue
+            if not orders.enter(ctx, row_number, values, order_id, self._order_fields):
+                continue
             line_id = orders.next_position()
             try:
                 self._line(row_number, values, line_id)
@@ -99,20 +89,20 @@ class ShopifyOrders:
     def _order_fields(self, values: list[str]) -> OrderFields:
         ctx = self.ctx
         email = values[self.email].strip().lower() if self.email is not None else ""
-        country = _text(values, self.country)
+        country = cell_text(values, self.country)
         if email:
             ctx.writer.add_customer(
-                email, name=_text(values, self.billing_name), email=email, country=country
+                email, name=cell_text(values, self.billing_name), email=email, country=country
             )
-        status = (_text(values, self.financial_status) or "").lower() or None
-        if _text(values, self.cancelled_at):
+        status = (cell_text(values, self.financial_status) or "").lower() or None
+        if cell_text(values, self.cancelled_at):
             status = "cancelled"
         attributes = ctx.texts(self.order_columns, values)
         return OrderFields(
             customer_id=email or None,
             ordered_at=ctx.date(values[self.created_at], "the Created at") if self.created_at is not None else None,
             status=status,
-            currency=_text(values, self.currency),
+            currency=cell_text(values, self.currency),
             total=ctx.number(values[self.total], "the Total") if self.total is not None else None,
             country=country,
             attributes=attributes,
@@ -180,12 +170,6 @@ class ShopifyOrders:
                 "Addresses and phone numbers are not stored; the shop keeps each "
                 "customer's e-mail, billing name and country only."
             )
-
-
-def _text(values: list[str], position: int | None) -> str | None:
-    if position is None:
-        return None
-    return values[position].strip() or None
 
 
 def run(ctx: ImportContext) -> None:

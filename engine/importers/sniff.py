@@ -100,6 +100,6 @@ def sniff(path: Path, *, encoding: str | None = None) -> FileSniff:
 
     Raises:
         ImportFileError: the file cannot be read as text, or is a report with
-            nothing to import. The message says what to do.
+            nothing to import. The message states what to do.
     """
     return inspect_file(path, encoding).sniff

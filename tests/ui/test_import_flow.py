@@ -190,7 +190,7 @@ def test_import_notes_shown_in_notice_and_overview(
     assert notice.endswith(
         "\n• 2 more note(s) are listed under Last import on the Overview tab."
     )
-    # The file has no order dates, so the chart says why it is empty.
+    # The file has no order dates, so the chart explains why it is empty.
     chart = window.overview_tab.revenue_chart
     assert chart.is_empty
     assert chart.empty_label.text().startswith("No revenue by month: the orders have")
