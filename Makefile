@@ -26,7 +26,7 @@ $(STAMP): pyproject.toml
 		echo "Install python3.11, or run: make PYTHON=/path/to/python3.11 $(MAKECMDGOALS)"; \
 		exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	touch $(STAMP)
 
 # Installs the Debian libraries Qt and sounddevice load at run time, when any is missing.

@@ -18,6 +18,10 @@ from pathlib import Path
 BENCHMARKS = {
     "import": "bench.import_speed",
     "startup": "bench.startup",
+    "recommend": "bench.recommend",
+    "photos": "bench.photos",
+    "reviews": "bench.reviews",
+    "voice": "bench.voice",
 }
 
 ROLES = ("ours", "peer")

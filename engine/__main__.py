@@ -26,6 +26,14 @@ from engine.progress import CancelToken
 
 log = logging.getLogger("engine.cli")
 
+# Modules whose add_commands(subparsers) adds a feature's commands.
+FEATURE_COMMANDS = (
+    "engine.recommend.cli",
+    "engine.vision.cli",
+    "engine.reviews.cli",
+    "engine.voice.cli",
+)
+
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code."""
@@ -79,6 +87,13 @@ def _parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="build the demo shop")
     demo.add_argument("--shop", required=True, type=Path, help="where to create the demo shop file")
     demo.set_defaults(handler=_demo)
+
+    # Each feature adds its own commands. These modules import nothing heavy at
+    # module level, so `--help` stays quick.
+    import importlib
+
+    for module_name in FEATURE_COMMANDS:
+        importlib.import_module(module_name).add_commands(commands)
     return parser
 
 

@@ -32,7 +32,7 @@ from ui import messages
 from ui.import_flow import ImportFlow, sort_dropped_paths
 from ui.jobs import Job, JobRunner, Lane
 from ui.tabs.overview_tab import OverviewTab
-from ui.tabs.photos_tab import PhotosTab
+from ui.tabs.photos_tab import PhotosTab, split_photo_drops
 from ui.tabs.recommendations_tab import RecommendationsTab
 from ui.tabs.reviews_tab import ReviewsTab
 from ui.tabs.voice_tab import VoiceTab
@@ -128,11 +128,11 @@ class MainWindow(QMainWindow):
 
     def _build_tabs(self) -> None:
         self.overview_tab = OverviewTab(self.runner)
-        self.recommendations_tab = RecommendationsTab()
-        self.photos_tab = PhotosTab()
-        self.reviews_tab = ReviewsTab()
-        self.voice_tab = VoiceTab()
-        self.planned_tabs = [
+        self.recommendations_tab = RecommendationsTab(self.runner)
+        self.photos_tab = PhotosTab(self.runner)
+        self.reviews_tab = ReviewsTab(self.runner)
+        self.voice_tab = VoiceTab(self.runner)
+        self.feature_tabs = [
             self.recommendations_tab,
             self.photos_tab,
             self.reviews_tab,
@@ -217,8 +217,10 @@ class MainWindow(QMainWindow):
 
     def _wire_signals(self) -> None:
         """Connect tabs, the import flow and the status bar in one place."""
-        for tab in self.planned_tabs:
+        for tab in self.feature_tabs:
             self.overview_tab.counts_loaded.connect(tab.show_counts)
+            tab.notice_posted.connect(self.notice_area.post)
+        self.tab_widget.currentChanged.connect(self.on_tab_changed)
         self.overview_tab.import_requested.connect(self.on_import_triggered)
         self.overview_tab.load_ended.connect(self.on_overview_load_ended)
         self.import_flow.notice_posted.connect(self.notice_area.post)
@@ -290,10 +292,12 @@ class MainWindow(QMainWindow):
         self.shop_label.setToolTip(str(shop_path))
         if self.remember_ui_state:
             self._remember_shop(shop_path)
-        for tab in self.planned_tabs:
+        for tab in self.feature_tabs:
             tab.show_counts(None)
+            tab.set_shop(shop_path)
         self._update_shop_actions()
         self.overview_tab.set_shop(shop_path)
+        self.on_tab_changed(self.tab_widget.currentIndex())
         self.shop_opened.emit(shop_path)
 
     def on_shop_open_failed(self, shop_path: Path | None, message: str) -> None:
@@ -404,6 +408,13 @@ class MainWindow(QMainWindow):
             return  # A cancelled import reports back while the window closes.
         self.tab_widget.setCurrentWidget(self.overview_tab)
         self.overview_tab.refresh()
+        for tab in self.feature_tabs:
+            tab.data_changed()
+
+    def on_tab_changed(self, index: int) -> None:
+        tab = self.tab_widget.widget(index)
+        if tab in self.feature_tabs and self.shop_path is not None:
+            tab.on_shown()
 
     def on_backup_triggered(self) -> None:
         if self.shop_path is None:
@@ -474,7 +485,19 @@ class MainWindow(QMainWindow):
         self.on_files_dropped(files)
 
     def on_files_dropped(self, paths: list[Path]) -> None:
-        """Import the dropped files and the files inside dropped folders."""
+        """Import the dropped files and the files inside dropped folders.
+
+        Photos go to the Photos tab; on that tab everything dropped goes there.
+        """
+        if self.tab_widget.currentWidget() is self.photos_tab:
+            self.photos_tab.add_photos(paths)
+            return
+        photos, paths = split_photo_drops(paths)
+        if photos:
+            self.tab_widget.setCurrentWidget(self.photos_tab)
+            self.photos_tab.add_photos(photos)
+        if not paths:
+            return
         dropped = sort_dropped_paths(paths)
         if dropped.not_importable or dropped.empty_folders:
             text = messages.skipped_drops_message(

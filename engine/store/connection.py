@@ -143,6 +143,7 @@ def open_store(path: Path, *, create: bool = False) -> Store:
 
     store = Store(path, conn)
     _mark_interrupted_runs(store)
+    _mark_interrupted_training(store)
     return store
 
 
@@ -220,6 +221,27 @@ def _mark_interrupted_runs(store: Store) -> None:
             [(utc_now(), run_id) for run_id in dead],
         )
     log.warning("Marked %d unfinished import runs as interrupted", len(dead))
+
+
+def _mark_interrupted_training(store: Store) -> None:
+    # Same rule for training runs. The model in use is untouched: a new model is
+    # only made active after its file and row are fully saved.
+    running = store.conn.execute(
+        "SELECT id, pid FROM training_runs WHERE status = 'running'"
+    ).fetchall()
+    dead = [run_id for run_id, pid in running if not _is_process_alive(pid)]
+    if not dead:
+        return
+
+    with store.transaction() as conn:
+        conn.executemany(
+            "UPDATE training_runs SET status = 'interrupted', finished_at = ?, "
+            "message = 'The app closed before this training finished. The model "
+            "in use did not change. Train again to update it.' "
+            "WHERE id = ? AND status = 'running'",
+            [(utc_now(), run_id) for run_id in dead],
+        )
+    log.warning("Marked %d unfinished training runs as interrupted", len(dead))
 
 
 def _is_process_alive(pid: int | None) -> bool:

@@ -205,8 +205,109 @@ def _migrate_to_2(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE orders ADD COLUMN attributes TEXT")
 
 
+# Version 3: trained models and what each feature keeps between runs. Each
+# feature's tables are in their own block.
+
+MODELS_V3 = """
+-- One row per training attempt. A 'running' row whose process is gone was
+-- interrupted, and the model in use stays the one that was active before it.
+CREATE TABLE training_runs (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'running'
+        CHECK (status IN ('running', 'completed', 'failed', 'cancelled', 'interrupted')),
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    pid INTEGER,
+    message TEXT,
+    metrics TEXT
+);
+CREATE INDEX idx_training_runs_kind ON training_runs(kind, started_at);
+ALTER TABLE models ADD COLUMN training_run_id INTEGER
+    REFERENCES training_runs(id) ON DELETE SET NULL;
+CREATE INDEX idx_models_kind ON models(kind, is_active)
+"""
+
+RECOMMEND_V3 = """
+-- Products the owner marks as bought again and again (coffee, refills): they stay
+-- in a customer's recommendations after the customer has bought them.
+ALTER TABLE products ADD COLUMN rebuyable INTEGER NOT NULL DEFAULT 0
+"""
+
+VISION_V3 = """
+-- Image embeddings keyed by the photo's content, so a renamed or re-imported
+-- photo is not computed twice.
+CREATE TABLE photo_embeddings (
+    sha256 TEXT NOT NULL,
+    model TEXT NOT NULL,
+    dimensions INTEGER NOT NULL,
+    vector BLOB NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (sha256, model)
+) WITHOUT ROWID;
+CREATE INDEX idx_product_photos_sha256 ON product_photos(sha256);
+-- status: 'suggested' is proposed by a model, 'accepted' is confirmed or added by
+-- the owner, 'removed' is rejected by the owner (kept so training learns from it).
+ALTER TABLE tags ADD COLUMN status TEXT NOT NULL DEFAULT 'suggested'
+    CHECK (status IN ('suggested', 'accepted', 'removed'));
+ALTER TABLE tags ADD COLUMN updated_at TEXT;
+CREATE INDEX idx_tags_value ON tags(kind, value)
+"""
+
+REVIEWS_V3 = """
+ALTER TABLE reviews ADD COLUMN replied_at TEXT;
+-- The latest prediction per review and model.
+CREATE TABLE review_predictions (
+    review_id INTEGER NOT NULL REFERENCES reviews(id) ON DELETE CASCADE,
+    model TEXT NOT NULL,
+    label TEXT NOT NULL,
+    score REAL,
+    language TEXT,
+    predicted_at TEXT NOT NULL,
+    PRIMARY KEY (review_id, model)
+) WITHOUT ROWID;
+-- The owner's corrections, used as labels by the next training.
+CREATE TABLE review_corrections (
+    review_id INTEGER PRIMARY KEY REFERENCES reviews(id) ON DELETE CASCADE,
+    label TEXT NOT NULL,
+    corrected_at TEXT NOT NULL
+);
+-- Aspect topics: mined from reviews (origin 'model') or added by the owner.
+CREATE TABLE review_topics (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    terms TEXT NOT NULL,
+    origin TEXT NOT NULL DEFAULT 'model' CHECK (origin IN ('model', 'user')),
+    created_at TEXT NOT NULL
+)
+"""
+
+VOICE_V3 = """
+-- Full-text index of the catalog for typed and spoken search. The search module
+-- rebuilds it when the catalog has changed.
+CREATE VIRTUAL TABLE product_search USING fts5(
+    sku UNINDEXED, title, description, category, tags,
+    tokenize = 'unicode61 remove_diacritics 2'
+);
+CREATE TABLE search_index_state (
+    name TEXT PRIMARY KEY,
+    signature TEXT NOT NULL,
+    built_at TEXT NOT NULL
+)
+"""
+
+
+def _migrate_to_3(conn: sqlite3.Connection) -> None:
+    for script in (MODELS_V3, RECOMMEND_V3, VISION_V3, REVIEWS_V3, VOICE_V3):
+        _execute_script(conn, script)
+
+
 # MIGRATIONS[i] moves a shop file from schema version i to i + 1.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_to_1, _migrate_to_2]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
+    _migrate_to_1,
+    _migrate_to_2,
+    _migrate_to_3,
+]
 LATEST_VERSION = len(MIGRATIONS)
 
 

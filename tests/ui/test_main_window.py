@@ -18,7 +18,7 @@ from ui.main_window import MAX_RECENT_SHOPS
 def test_drop_non_csv_files_listed_once(qtbot, window, empty_shop, tmp_path):
     open_and_wait(qtbot, window, empty_shop)
     files = []
-    for name in ("photo.png", "budget.xlsx", "price list.pdf"):
+    for name in ("budget.xlsx", "price list.pdf", "notes.docx"):
         path = tmp_path / name
         path.write_bytes(b"not a csv")
         files.append(path)
@@ -27,7 +27,7 @@ def test_drop_non_csv_files_listed_once(qtbot, window, empty_shop, tmp_path):
 
     assert window.notice_area.messages() == [
         "3 files were not imported because they are not CSV, TSV or text files: "
-        "photo.png, budget.xlsx, price list.pdf. Export your products, orders or "
+        "budget.xlsx, price list.pdf, notes.docx. Export your products, orders or "
         "reviews from your shop system as CSV (.csv, .tsv, .txt or .csv.gz) and drop "
         "those files or their folder here."
     ]

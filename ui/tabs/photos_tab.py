@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ui.formatting import plural
@@ -30,3 +31,22 @@ class PhotosTab(PlannedTab):
             f"{plural(counts.photos, 'photo')} of {plural(counts.products, 'product')} "
             "have been tagged."
         )
+
+    def add_photos(self, paths: list[Path]) -> None:
+        """Tag the dropped photo files and the photos inside dropped folders."""
+        self.notice_posted.emit(
+            "info", "Tagging dropped photos is not available in this version yet."
+        )
+
+
+PHOTO_SUFFIXES = {
+    ".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp", ".tif", ".tiff", ".heic",
+    ".heif", ".avif",
+}
+
+
+def split_photo_drops(paths: list[Path]) -> tuple[list[Path], list[Path]]:
+    """Split dropped paths into photo files and everything else."""
+    photos = [path for path in paths if path.suffix.lower() in PHOTO_SUFFIXES]
+    rest = [path for path in paths if path.suffix.lower() not in PHOTO_SUFFIXES]
+    return photos, rest

@@ -6,17 +6,18 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from ui.tabs.feature_tab import FeatureTab
 from ui.widgets.empty_state import EmptyState
 
 if TYPE_CHECKING:
     from engine.store.queries import ShopCounts
 
 
-class PlannedTab(QWidget):
+class PlannedTab(FeatureTab):
     """Shows what the tab will do and which of the shop's data it will use."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+    def __init__(self, runner=None, parent: QWidget | None = None) -> None:
+        super().__init__(runner, parent)
         self.empty_state = EmptyState()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

@@ -1,0 +1,15 @@
+"""Photo tagging accuracy, colour tags and speed against a from-scratch CNN."""
+
+from __future__ import annotations
+
+import argparse
+
+from bench.runner import Row
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add this benchmark's options."""
+
+
+def run(args: argparse.Namespace) -> list[Row]:
+    raise SystemExit("This benchmark is not built yet.")

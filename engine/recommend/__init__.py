@@ -1,0 +1,1 @@
+"""Recommendations learned from the shop's order history."""

@@ -1,0 +1,1 @@
+"""Review analysis: cleaning, sentiment, aspects and summaries."""

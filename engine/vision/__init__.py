@@ -1,0 +1,1 @@
+"""Photo tagging: loading product photos, embeddings, tags and training."""

@@ -1,0 +1,1 @@
+"""Voice search: audio capture, speech recognition and the spoken-query pipeline."""

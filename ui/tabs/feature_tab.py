@@ -1,0 +1,49 @@
+"""What the main window expects of each feature tab.
+
+The window creates every feature tab with the shared job runner and then:
+- calls `set_shop(path)` when a shop is opened (None when none is open);
+- calls `show_counts(counts)` when the shop's counts are loaded;
+- calls `data_changed()` after an import into the open shop finished;
+- calls `on_shown()` each time the tab becomes the visible tab, so a tab loads its
+  data when first looked at and start-up stays quick;
+- shows what a tab emits with `notice_posted(level, text)` in the notice area
+  (level is "info", "success", "warning" or "error").
+
+Long work goes through `self.runner.submit(...)` so it shows in the jobs panel with
+progress and Cancel, and the window cancels it on close.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QWidget
+
+if TYPE_CHECKING:
+    from engine.store.queries import ShopCounts
+    from ui.jobs import JobRunner
+
+
+class FeatureTab(QWidget):
+    """Base of the Recommendations, Photos, Reviews and Voice search tabs."""
+
+    notice_posted = Signal(str, str)
+
+    def __init__(self, runner: JobRunner | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.runner = runner
+        self.shop_path: Path | None = None
+
+    def set_shop(self, shop_path: Path | None) -> None:
+        self.shop_path = shop_path
+
+    def show_counts(self, counts: ShopCounts | None) -> None:
+        """Show the open shop's counts; None while no shop is open."""
+
+    def data_changed(self) -> None:
+        """The open shop's data changed through an import."""
+
+    def on_shown(self) -> None:
+        """The tab became the visible tab."""
