@@ -158,6 +158,8 @@ def _import_step(
         kind=step.kind,
         progress=ThrottledProgress(progress, start=step.start, end=step.end),
         cancel=cancel,
+        # The demo is built in a scratch folder and replaced as a whole on rebuild.
+        backup=False,
     )
     if report.status == "cancelled":
         raise CancelledError("Building the demo shop")

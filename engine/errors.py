@@ -108,3 +108,30 @@ class DemoShopPathTakenError(MerchantError):
             f"{self.path} holds a shop that is not the demo shop, so the demo was not "
             "built there. Your shop is unchanged. Choose another folder for the demo."
         )
+
+
+class ShopDamagedWithBackupError(ShopDamagedError):
+    """Raised instead of ShopDamagedError when the shop's folder has backups."""
+
+    def __init__(self, path: Path, detail: str, newest_backup: Path) -> None:
+        self.path = Path(path)
+        self.newest_backup = Path(newest_backup)
+        MerchantError.__init__(
+            self,
+            f"The shop file {self.path} is damaged ({detail}). It was left untouched. "
+            f"Choose File > Restore from a backup… to restore the newest backup "
+            f"({self.newest_backup.name}) or an older one.",
+        )
+
+
+class RestoreError(MerchantError):
+    """Raised when a backup could not be restored. The shop is then unchanged."""
+
+    def __init__(self, backup: Path, problem: str, fix: str) -> None:
+        self.backup = Path(backup)
+        self.problem = problem
+        self.fix = fix
+        super().__init__(
+            f"Could not restore {self.backup.name}: {problem}. Your shop is "
+            f"unchanged. {fix}"
+        )

@@ -27,16 +27,12 @@ def _base(kind: str) -> Path:
 
 def data_dir() -> Path:
     """Return the folder that contains the shops, creating it if needed."""
-    path = _base("data")
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return make_private_folder(_base("data"))
 
 
 def shops_dir() -> Path:
     """Return the folder where new shops are created by default."""
-    path = data_dir() / "shops"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return make_private_folder(data_dir() / "shops")
 
 
 def demo_shop_path() -> Path:
@@ -64,3 +60,50 @@ def cache_dir() -> Path:
 def resources_dir() -> Path:
     """Return the `resources/` folder shipped beside the packages."""
     return Path(__file__).resolve().parent.parent / "resources"
+
+
+# Shop files hold customers' names and e-mail addresses, so on POSIX systems they
+# are readable by their owner only. Windows keeps its inherited access lists.
+PRIVATE_FILE_MODE = 0o600
+PRIVATE_FOLDER_MODE = 0o700
+
+
+def make_private_folder(path: Path) -> Path:
+    """Create `path` (and missing parents) and make it accessible to its owner only.
+
+    Only the last folder's mode is changed. A folder owned by another user keeps
+    its mode.
+    """
+    path = Path(path)
+    path.mkdir(parents=True, exist_ok=True, mode=PRIVATE_FOLDER_MODE)
+    _chmod(path, PRIVATE_FOLDER_MODE)
+    return path
+
+
+def make_private_file(path: Path) -> None:
+    """Make an existing file readable and writable by its owner only.
+
+    A missing file, or one owned by another user, is left as it is.
+    """
+    _chmod(Path(path), PRIVATE_FILE_MODE)
+
+
+def create_private_file(path: Path) -> None:
+    """Create an empty file that only its owner may read, unless it exists."""
+    try:
+        descriptor = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE_FILE_MODE)
+    except FileExistsError:
+        return
+    os.close(descriptor)
+
+
+def _chmod(path: Path, mode: int) -> None:
+    if os.name != "posix":
+        return
+    try:
+        path.chmod(mode)
+    except FileNotFoundError:
+        pass
+    except PermissionError:
+        # Another user's file or folder: reading it is still allowed.
+        pass

@@ -66,3 +66,6 @@ class ImportReport:
     skipped_total: int = 0
     # The headers of the file, so a report can show the unmapped columns.
     headers: list[str] = field(default_factory=list)
+    # The automatic backup made before the import; None when the shop was empty,
+    # the caller asked for none, or the backup failed (then a warning says so).
+    backup: Path | None = None

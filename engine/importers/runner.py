@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterator
 
-from engine.errors import CancelledError, ImportFileError, UnknownFormatError
+from engine.errors import BackupError, CancelledError, ImportFileError, UnknownFormatError
 from engine.importers import textfile
 from engine.importers.context import ImportContext, ReadOptions, header_key
 from engine.importers.dates import DateOrderConflict, DateParser
@@ -38,7 +38,8 @@ from engine.importers.sniff import Inspection, inspect_file
 from engine.importers.summary import build_counts, primary_counts
 from engine.importers.writer import Writer
 from engine.progress import CancelToken, ProgressCallback, ThrottledProgress
-from engine.store.connection import BUSY_TIMEOUT_MS, Store, utc_now
+from engine.store.backup import BEFORE_IMPORT, automatic_backup, has_shop_data
+from engine.store.connection import BUSY_TIMEOUT_MS, Store, is_busy_error, utc_now
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +83,7 @@ def import_file(
     kind: str | None = None,
     progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
+    backup: bool = True,
 ) -> ImportReport:
     """Import a CSV file of products, orders or reviews into the shop.
 
@@ -97,6 +99,8 @@ def import_file(
             guessing it from the headers.
         progress: called with (fraction 0–1, text) a few times a second.
         cancel: checked between batches of rows.
+        backup: back the shop up into its backups folder first, unless it holds
+            no products, orders or reviews yet (see engine.store.backup).
 
     Returns:
         The report; its status is "completed".
@@ -111,6 +115,7 @@ def import_file(
     path = Path(path)
     inspection = inspect_file(path, encoding)
     plan = _plan(path, inspection, format, kind, mapping)
+    backup_path, backup_note = _back_up_first(store, path) if backup else (None, None)
     try:
         run_id = _start_run(store, path, inspection, plan)
     except sqlite3.OperationalError as error:
@@ -122,7 +127,7 @@ def import_file(
     log.info("Import run %d started: %s as %s", run_id, path.name, plan.format)
 
     options = inspection.options
-    notes: list[str] = []
+    notes: list[str] = [backup_note] if backup_note else []
     while True:
         try:
             report = _import_once(store, path, inspection, plan, options, run_id, progress, cancel, notes)
@@ -159,6 +164,7 @@ def import_file(
             raise
 
     report.duration_s = time.monotonic() - started
+    report.backup = backup_path
     log.info(
         "Import run %d completed in %.1f s: %d rows, %d new, %d updated, %d unchanged, %d skipped",
         run_id,
@@ -170,6 +176,25 @@ def import_file(
         report.skipped_total,
     )
     return report
+
+
+def _back_up_first(store: Store, path: Path) -> tuple[Path | None, str | None]:
+    """Back the shop up before importing `path`; return (backup, note on failure).
+
+    A failed backup does not stop the import, because the import itself saves all
+    of the file or nothing. The report then carries a note saying so.
+    """
+    if not has_shop_data(store.conn):
+        return None, None
+    try:
+        return automatic_backup(store.conn, store.path, BEFORE_IMPORT), None
+    except BackupError as error:
+        log.warning("Backup before importing %s failed: %s", path.name, error)
+        return None, (
+            f"The automatic backup before this import failed ({error.__cause__ or error}), "
+            "so the shop was imported into without a fresh backup. Free some disk "
+            "space, then choose File > Back up shop."
+        )
 
 
 def _plan(
@@ -242,7 +267,7 @@ def _resource_error(path: Path, store: Store, error: BaseException) -> ImportFil
             f"the disk with the shop file {store.path} is full or cannot be written",
             "Free some disk space and import the file again",
         )
-    if "locked" in text:
+    if isinstance(error, sqlite3.OperationalError) and is_busy_error(error):
         return ImportFileError(
             path,
             "another import or job kept the shop busy for longer than "

@@ -11,6 +11,7 @@ import contextlib
 import logging
 import os
 import sqlite3
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
@@ -23,16 +24,29 @@ from engine.errors import (
     NotAShopError,
     ShopAccessError,
     ShopDamagedError,
+    ShopDamagedWithBackupError,
     ShopNotFoundError,
     ShopTooNewError,
 )
+from engine.paths import create_private_file, make_private_file, make_private_folder
 from engine.store import schema
+from engine.store.backup import (
+    BEFORE_UPGRADE,
+    automatic_backup,
+    backup_database,
+    has_shop_data,
+    list_backups,
+)
 
 log = logging.getLogger(__name__)
 
 # A writer waits this long for another writer before SQLite gives up with
 # "database is locked". Imports hold the write lock for seconds, so 5 s is too short.
 BUSY_TIMEOUT_MS = 30_000
+# `Store.transaction` keeps asking for the write lock this long in total, so a job
+# that writes waits for a long import to commit instead of failing. An import of
+# 1,000,000 order lines holds the lock for about two minutes (bench/scale.py).
+WRITE_WAIT_S = 900.0
 SQLITE_HEADER = b"SQLite format 3\x00"
 
 
@@ -55,14 +69,30 @@ class Store:
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """Run the block in one write transaction: all of it is saved, or none."""
-        self.conn.execute("BEGIN IMMEDIATE")
+        """Run the block in one write transaction: all of it is saved, or none.
+
+        The write lock is taken first (BEGIN IMMEDIATE). While another connection
+        writes, this waits up to WRITE_WAIT_S, so statements inside the block never
+        meet a "database is locked" error from another writer.
+        """
+        self._begin_immediate()
         try:
             yield self.conn
         except BaseException:
             self.conn.execute("ROLLBACK")
             raise
         self.conn.execute("COMMIT")
+
+    def _begin_immediate(self) -> None:
+        deadline = time.monotonic() + WRITE_WAIT_S
+        while True:
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as error:
+                if not is_busy_error(error) or time.monotonic() >= deadline:
+                    raise
+                log.info("Waiting for another job to finish writing to %s", self.path.name)
 
     def close(self) -> None:
         self.conn.close()
@@ -88,6 +118,12 @@ class Store:
         backup_database(self.conn, destination)
         log.info("Backed up shop to %s", destination)
         return destination
+
+
+def is_busy_error(error: sqlite3.OperationalError) -> bool:
+    """Return whether `error` is SQLite's "database is locked" or "busy"."""
+    text = str(error).lower()
+    return "locked" in text or "busy" in text
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -126,25 +162,63 @@ def open_store(path: Path, *, create: bool = False) -> Store:
     elif not create:
         raise ShopNotFoundError(path)
     else:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as error:
-            raise ShopAccessError(path, error.strerror or str(error)) from None
+        _create_shop_file(path)
+    _make_shop_files_private(path)
 
     try:
         conn = _connect(path)
-        version = schema.migrate(conn)
+        _back_up_before_upgrade(conn, path)
+        schema.migrate(conn)
     except ValueError:
         version = schema.schema_version(conn)
         conn.close()
         raise ShopTooNewError(path, version, schema.LATEST_VERSION) from None
     except sqlite3.OperationalError as error:
         raise ShopAccessError(path, str(error)) from error
+    _make_shop_files_private(path)
 
     store = Store(path, conn)
     _mark_interrupted_runs(store)
     _mark_interrupted_training(store)
     return store
+
+
+def _create_shop_file(path: Path) -> None:
+    # The folder and the empty file are made private before SQLite writes to them,
+    # and SQLite gives the -wal and -shm files the mode of the shop file.
+    folder_existed = path.parent.exists()
+    try:
+        if folder_existed:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        else:
+            make_private_folder(path.parent)
+        create_private_file(path)
+    except OSError as error:
+        raise ShopAccessError(path, error.strerror or str(error)) from None
+
+
+def _make_shop_files_private(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        make_private_file(path.with_name(path.name + suffix))
+    for folder_name in ("models", "backups"):
+        folder = path.parent / folder_name
+        if folder.is_dir():
+            make_private_folder(folder)
+
+
+def _back_up_before_upgrade(conn: sqlite3.Connection, path: Path) -> None:
+    # A migration changes the shop file in place. An older version of the app
+    # cannot read the result, so the shop as it was is kept in backups/.
+    version = schema.schema_version(conn)
+    if version < 1 or version >= schema.LATEST_VERSION or not has_shop_data(conn):
+        return
+    try:
+        automatic_backup(conn, path, BEFORE_UPGRADE)
+    except BackupError as error:
+        conn.close()
+        raise ShopAccessError(
+            path, f"the backup before updating the shop file failed: {error}"
+        ) from error
 
 
 def _check_existing(path: Path) -> None:
@@ -160,46 +234,25 @@ def _check_existing(path: Path) -> None:
         try:
             result = conn.execute("PRAGMA quick_check").fetchone()[0]
             if result != "ok":
-                raise ShopDamagedError(path, result)
+                raise _damaged_error(path, result)
             if schema.schema_version(conn) == 0 and _has_tables(conn):
                 raise NotAShopError(path, "its tables are not those of a shop")
         finally:
             conn.close()
     except sqlite3.DatabaseError as error:
-        raise ShopDamagedError(path, str(error)) from error
+        raise _damaged_error(path, str(error)) from error
+
+
+def _damaged_error(path: Path, detail: str) -> ShopDamagedError:
+    backups = list_backups(path)
+    if backups:
+        return ShopDamagedWithBackupError(path, detail, backups[0].path)
+    return ShopDamagedError(path, detail)
 
 
 def _has_tables(conn: sqlite3.Connection) -> bool:
     row = conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()
     return row[0] > 0
-
-
-def backup_database(source: sqlite3.Connection, destination: Path) -> Path:
-    """Copy an open SQLite database to `destination` with SQLite's backup API.
-
-    The copy includes commits still in the `-wal` file, which a plain copy of the
-    main file would miss. It is written beside the destination first and renamed
-    into place, so a failed backup never leaves a half-written file.
-
-    Raises:
-        BackupError: the destination cannot be written.
-    """
-    destination = Path(destination)
-    partial = destination.with_name(destination.name + ".partial")
-    try:
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        partial.unlink(missing_ok=True)
-        target = sqlite3.connect(partial)
-        try:
-            source.backup(target)
-            target.execute("PRAGMA journal_mode=DELETE")
-        finally:
-            target.close()
-        partial.replace(destination)
-    except (OSError, sqlite3.Error) as error:
-        partial.unlink(missing_ok=True)
-        raise BackupError(destination, str(error)) from error
-    return destination
 
 
 def _mark_interrupted_runs(store: Store) -> None:
