@@ -8,8 +8,10 @@ from engine.importers import (
     generic_products,
     generic_reviews,
     magento,
+    magento_reviews,
     shopify_orders,
     shopify_products,
+    shopify_reviews,
     uci_retail,
     woocommerce,
 )
@@ -24,6 +26,8 @@ GENERIC_SOURCE = "csv"
 KNOWN_FORMATS: tuple[FormatSpec, ...] = (
     shopify_products.FORMAT,
     shopify_orders.FORMAT,
+    shopify_reviews.FORMAT,
+    magento_reviews.FORMAT,
     woocommerce.FORMAT,
     magento.FORMAT,
     amazon.ORDERS_FORMAT,

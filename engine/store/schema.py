@@ -256,7 +256,9 @@ CREATE INDEX idx_tags_value ON tags(kind, value)
 
 REVIEWS_V3 = """
 ALTER TABLE reviews ADD COLUMN replied_at TEXT;
--- The latest prediction per review and model.
+-- The latest prediction per review and model. label is 'positive', 'neutral',
+-- 'negative', 'no_text' (empty or number-only text, counted by its stars only) or
+-- 'language_not_covered' (scored from emoji alone when it has any).
 CREATE TABLE review_predictions (
     review_id INTEGER NOT NULL REFERENCES reviews(id) ON DELETE CASCADE,
     model TEXT NOT NULL,
@@ -272,6 +274,17 @@ CREATE TABLE review_corrections (
     label TEXT NOT NULL,
     corrected_at TEXT NOT NULL
 );
+-- Sentences of each review with their sentiment, for aspects and drill-down.
+-- label is 'positive', 'neutral' or 'negative'. score is P(positive).
+CREATE TABLE review_sentences (
+    review_id INTEGER NOT NULL REFERENCES reviews(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    label TEXT NOT NULL,
+    score REAL NOT NULL,
+    model TEXT NOT NULL,
+    PRIMARY KEY (review_id, position)
+) WITHOUT ROWID;
 -- Aspect topics: mined from reviews (origin 'model') or added by the owner.
 CREATE TABLE review_topics (
     id INTEGER PRIMARY KEY,
@@ -279,7 +292,8 @@ CREATE TABLE review_topics (
     terms TEXT NOT NULL,
     origin TEXT NOT NULL DEFAULT 'model' CHECK (origin IN ('model', 'user')),
     created_at TEXT NOT NULL
-)
+);
+CREATE INDEX idx_reviews_reviewed_at ON reviews(reviewed_at)
 """
 
 VOICE_V3 = """
