@@ -34,3 +34,29 @@ def luma_catalog_dir() -> Path:
 def luma_reviews() -> Path:
     """Return the Luma sample reviews joined to the catalog's SKUs."""
     return data_dir() / "magento-luma-reviews" / "reviews_with_products.csv"
+
+
+def spoken_queries_dir() -> Path:
+    """Return the folder of the spoken product queries (queries.csv and audio/)."""
+    return data_dir() / "spoken-queries"
+
+
+def pocketsphinx_speech_dir() -> Path:
+    """Return the folder of pocketsphinx's real test recordings and transcripts."""
+    return data_dir() / "pocketsphinx-test-speech"
+
+
+def spoken_digits_dir() -> Path:
+    """Return the folder of the free spoken digit dataset (8 kHz recordings)."""
+    return data_dir() / "free-spoken-digit-dataset"
+
+
+def uci_sentiment_sentences(source: str) -> Path:
+    """Return the UCI labelled sentences of `source` ("amazon" or "yelp")."""
+    name = {"amazon": "amazon_cells_labelled.txt", "yelp": "yelp_labelled.txt"}[source]
+    return data_dir() / "uci-sentiment-labelled-sentences" / name
+
+
+def clothing_reviews() -> Path:
+    """Return the Women's E-Commerce Clothing Reviews CSV."""
+    return data_dir() / "womens-ecommerce-clothing-reviews" / "reviews.csv"
