@@ -229,6 +229,8 @@ def _check_existing(path: Path) -> None:
     if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
         raise ShopAccessError(path, "your user account may not change it or its folder")
 
+    companions = [path.with_name(path.name + suffix) for suffix in ("-wal", "-shm")]
+    created = [companion for companion in companions if not companion.exists()]
     try:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
         try:
@@ -239,8 +241,20 @@ def _check_existing(path: Path) -> None:
                 raise NotAShopError(path, "its tables are not those of a shop")
         finally:
             conn.close()
+    except (ShopDamagedError, NotAShopError):
+        _remove_files(created)
+        raise
     except sqlite3.DatabaseError as error:
+        _remove_files(created)
         raise _damaged_error(path, str(error)) from error
+
+
+def _remove_files(paths: list[Path]) -> None:
+    # The read-only check of a file in WAL mode creates an empty -wal and a -shm.
+    # Beside a file that is not opened, they are removed, so the folder is left as
+    # the owner had it.
+    for path in paths:
+        path.unlink(missing_ok=True)
 
 
 def _damaged_error(path: Path, detail: str) -> ShopDamagedError:
