@@ -90,9 +90,11 @@ def score_chunked(texts: Sequence[str], score_flat: Callable[[list[str]], np.nda
         return np.zeros(0)
     chunk_scores = np.asarray(score_flat(flat), dtype=np.float64)
     result = np.zeros(len(texts))
-    owners_array = np.asarray(owners)
+    # Chunks are in text order, so each text's chunks form one run.
+    boundaries = np.searchsorted(np.asarray(owners), np.arange(len(texts) + 1))
     for index in range(len(texts)):
-        result[index] = combine_chunks(chunk_scores[owners_array == index])
+        part = chunk_scores[boundaries[index] : boundaries[index + 1]]
+        result[index] = part[0] if len(part) == 1 else combine_chunks(part)
     return result
 
 
@@ -130,6 +132,17 @@ class CnnSettings:
     learning_rate: float = 2e-3
     max_tokens: int = 200
     seed: int = 0
+
+
+def use_one_torch_thread() -> None:
+    """Run torch on one thread.
+
+    On 2 cores shared with other work, one conv backward pass of a 64-review batch
+    took 0.13 s on 1 thread and 1.2 s on 2 (threads waiting on each other).
+    """
+    import torch
+
+    torch.set_num_threads(1)
 
 
 def _build_network(vocabulary_size: int, settings: CnnSettings):
@@ -184,6 +197,7 @@ class CnnModel:
     def _probabilities(self, chunks: list[str]) -> np.ndarray:
         import torch
 
+        use_one_torch_thread()
         self.network.eval()
         out = []
         with torch.inference_mode():
@@ -240,6 +254,7 @@ def train_cnn(
     from gensim.models import Word2Vec
 
     settings = settings or CnnSettings()
+    use_one_torch_thread()
     torch.manual_seed(settings.seed)
     tokenized = [tokenize(text)[: settings.max_tokens] for text in texts]
     progress(0.0, "Learning word vectors from your reviews")
@@ -268,6 +283,9 @@ def train_cnn(
         for word, index in vocabulary.items():
             if index > 1:
                 weights[index] = torch.from_numpy(word2vec.wv[word].copy())
+    # The Word2Vec vectors stay fixed: training them too was slower and, on a few
+    # hundred reviews, overfits.
+    weights.requires_grad_(False)
     model.network = network
 
     targets = torch.tensor(np.asarray(labels, dtype=np.float32))
@@ -277,19 +295,21 @@ def train_cnn(
     # down keeps the model from calling everything positive.
     positive_weight = torch.tensor(negatives / max(positives, 1.0))
     loss_function = torch.nn.BCEWithLogitsLoss(pos_weight=positive_weight)
-    optimizer = torch.optim.Adam(network.parameters(), lr=settings.learning_rate)
-    encoded = model.encode(list(texts))
+    trainable = [parameter for parameter in network.parameters() if parameter.requires_grad]
+    optimizer = torch.optim.Adam(trainable, lr=settings.learning_rate)
+    texts = list(texts)
     generator = torch.Generator().manual_seed(settings.seed)
     best_state, best_accuracy = None, -1.0
     for epoch in range(settings.epochs):
         network.train()
-        order = torch.randperm(len(encoded), generator=generator)
+        order = torch.randperm(len(texts), generator=generator)
         for start in range(0, len(order), settings.batch_size):
             if cancel is not None:
                 cancel.raise_if_cancelled("Training the review models")
             batch = order[start : start + settings.batch_size]
             optimizer.zero_grad()
-            loss = loss_function(network(encoded[batch]), targets[batch])
+            tokens = model.encode([texts[i] for i in batch.tolist()])
+            loss = loss_function(network(tokens), targets[batch])
             loss.backward()
             optimizer.step()
         entry = {"epoch": epoch + 1, "loss": float(loss.item())}
@@ -364,6 +384,7 @@ def embed_chunked(texts: Sequence[str], progress=no_progress, cancel: CancelToke
     """Return one MiniLM vector per text: the mean of its chunk vectors, unit length."""
     from engine import text_embeddings
 
+    use_one_torch_thread()
     vectors = np.zeros((len(texts), text_embeddings.DIMENSIONS), dtype=np.float32)
     batch = 64
     for start in range(0, len(texts), batch):
