@@ -1,0 +1,166 @@
+"""Full-ranking evaluation of recommenders: HR@10, NDCG@10, Recall@20, coverage.
+
+Every model ranks the whole catalog (no sampled negatives). Products already in a
+user's history are removed from the ranking, and the truth holds only products the
+user had not bought before, as in a time split.
+
+Definitions (per user, then averaged over users):
+- HR@k: 1 when at least one true product is in the top k, else 0.
+- NDCG@k: DCG of the top k (gain 1 per true product, discount 1 / log2(rank + 1))
+  divided by the DCG of a perfect ranking of min(k, |truth|) true products.
+- Recall@k: true products in the top k divided by |truth|.
+- coverage@k: distinct products in all users' top k divided by the catalog size.
+Intervals are 95% percentile bootstrap intervals over users.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from engine.progress import CancelToken, no_progress
+
+Scorer = Callable[[object], np.ndarray]  # history rows (csr, k × items) → k × items
+
+METRIC_NAMES = ("hr@10", "ndcg@10", "recall@20", "coverage@10")
+
+
+@dataclass
+class Evaluation:
+    """Metrics of one model on one split, with 95% bootstrap intervals."""
+
+    metrics: dict[str, float]
+    intervals: dict[str, tuple[float, float]] = field(default_factory=dict)
+    users: int = 0
+    latency_ms: dict[str, float] = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return {
+            **{name: round(value, 5) for name, value in self.metrics.items()},
+            "intervals": {
+                name: [round(low, 5), round(high, 5)]
+                for name, (low, high) in self.intervals.items()
+            },
+            "users": self.users,
+        }
+
+
+def top_k(scores: np.ndarray, k: int) -> np.ndarray:
+    """Return the column indices of the k highest scores per row, best first."""
+    k = min(k, scores.shape[1])
+    part = np.argpartition(-scores, k - 1, axis=1)[:, :k]
+    order = np.argsort(-np.take_along_axis(scores, part, axis=1), axis=1, kind="stable")
+    return np.take_along_axis(part, order, axis=1)
+
+
+def exclude_history(scores: np.ndarray, history, rebuyable: np.ndarray | None = None) -> None:
+    """Set the scores of products in each row's history to -inf, in place, except
+    products marked re-buyable."""
+    rows, columns = history.nonzero()
+    if rebuyable is not None and len(columns):
+        keep = ~rebuyable[columns]
+        rows, columns = rows[keep], columns[keep]
+    scores[rows, columns] = -np.inf
+
+
+def ranking_metrics(ranked: np.ndarray, truth: list[np.ndarray]) -> dict[str, np.ndarray]:
+    """Per-user HR@10, NDCG@10 and Recall@20 from ranked lists (users × ≥20)."""
+    discounts = 1.0 / np.log2(np.arange(2, 12))
+    hits10, ndcg10, recall20 = [], [], []
+    for ranking, relevant in zip(ranked, truth):
+        is_hit = np.isin(ranking[:20], relevant)
+        hits10.append(float(is_hit[:10].any()))
+        dcg = float((is_hit[:10] * discounts[: len(is_hit[:10])]).sum())
+        ideal = float(discounts[: min(10, len(relevant))].sum())
+        ndcg10.append(dcg / ideal)
+        recall20.append(float(is_hit[:20].sum()) / len(relevant))
+    return {
+        "hr@10": np.array(hits10),
+        "ndcg@10": np.array(ndcg10),
+        "recall@20": np.array(recall20),
+    }
+
+
+def bootstrap_interval(
+    values: np.ndarray, samples: int = 1000, seed: int = 0
+) -> tuple[float, float]:
+    """Return the 95% percentile bootstrap interval of the mean of `values`."""
+    if len(values) == 0 or samples <= 0:
+        return (float("nan"), float("nan"))
+    generator = np.random.default_rng(seed)
+    picks = generator.integers(0, len(values), size=(samples, len(values)))
+    means = values[picks].mean(axis=1)
+    return (float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5)))
+
+
+def evaluate(
+    scorer: Scorer,
+    history,
+    truth: dict[int, np.ndarray],
+    *,
+    candidates: np.ndarray | None = None,
+    batch_size: int = 512,
+    bootstrap_samples: int = 1000,
+    progress=no_progress,
+    cancel: CancelToken | None = None,
+    measure_latency: bool = False,
+) -> Evaluation:
+    """Rank the whole catalog for each user in `truth` and compute the metrics.
+
+    Args:
+        scorer: maps history rows (csr, k × items) to a dense k × items score array.
+        history: the training matrix (csr, users × items); its products are excluded.
+        truth: user row → products bought later and never before.
+        candidates: bool mask of products that may be recommended (default all).
+        measure_latency: also time single-user calls (p50/p95 in ms) on up to 200 users.
+    """
+    users = np.array(sorted(truth), dtype=np.int64)
+    item_count = history.shape[1]
+    if len(users) == 0:
+        return Evaluation(metrics={name: float("nan") for name in METRIC_NAMES})
+
+    per_user: dict[str, list[np.ndarray]] = {"hr@10": [], "ndcg@10": [], "recall@20": []}
+    shown = np.zeros(item_count, dtype=bool)
+    for start in range(0, len(users), batch_size):
+        if cancel is not None:
+            cancel.raise_if_cancelled("Evaluating the recommendations")
+        batch = users[start : start + batch_size]
+        rows = history[batch]
+        scores = np.asarray(scorer(rows), dtype=np.float64)
+        exclude_history(scores, rows)
+        if candidates is not None:
+            scores[:, ~candidates] = -np.inf
+        ranked = top_k(scores, 20)
+        shown[ranked[:, :10].ravel()] = True
+        for name, values in ranking_metrics(ranked, [truth[u] for u in batch]).items():
+            per_user[name].append(values)
+        progress(min(1.0, (start + len(batch)) / len(users)), "Evaluating")
+
+    metrics, intervals = {}, {}
+    for name, parts in per_user.items():
+        values = np.concatenate(parts)
+        metrics[name] = float(values.mean())
+        intervals[name] = bootstrap_interval(values, bootstrap_samples)
+    catalog = int(candidates.sum()) if candidates is not None else item_count
+    metrics["coverage@10"] = float(shown.sum()) / max(catalog, 1)
+
+    latency = _latency(scorer, history, users) if measure_latency else {}
+    return Evaluation(metrics, intervals, users=len(users), latency_ms=latency)
+
+
+def _latency(scorer: Scorer, history, users: np.ndarray) -> dict[str, float]:
+    timings = []
+    for user in users[:200]:
+        started = time.perf_counter()
+        row = history[[int(user)]]
+        scores = np.asarray(scorer(row), dtype=np.float64)
+        exclude_history(scores, row)
+        top_k(scores, 10)
+        timings.append((time.perf_counter() - started) * 1000)
+    return {
+        "p50": float(np.percentile(timings, 50)),
+        "p95": float(np.percentile(timings, 95)),
+    }

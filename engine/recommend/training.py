@@ -1,0 +1,202 @@
+"""Fit every model on a training split, tune it on validation, pick the best.
+
+The shop's model is the one with the best validation NDCG@10, not a fixed choice.
+Hyper-parameters come from small grids, chosen on the same validation split:
+EASE λ, the item-kNN shrinkage, TF-IDF or Word2Vec for content, the neural model's
+epoch count (early stopping) and the hybrid's blend weights.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from engine.progress import CancelToken, no_progress
+from engine.recommend.evaluate import Evaluation, evaluate
+from engine.recommend.models import MODEL_LABELS, model_class
+from engine.recommend.models.base import FitContext, Recommender, normalize_rows
+
+log = logging.getLogger(__name__)
+
+MODEL_ORDER = ("popularity", "item_knn", "content", "ease", "neural", "hybrid")
+EASE_GRID = (300.0, 1000.0)
+KNN_SHRINKAGE_GRID = (0.0, 20.0)
+CONTENT_METHODS = ("tfidf", "word2vec")
+HYBRID_CONTENT_WEIGHTS = (0.0, 0.02, 0.05, 0.1, 0.2)
+HYBRID_POPULARITY_WEIGHTS = (0.0, 0.05, 0.2)
+
+
+@dataclass
+class Candidate:
+    """One model fitted on the training split, with its validation metrics."""
+
+    name: str
+    model: Recommender
+    evaluation: Evaluation
+    fit_seconds: float
+    tried: list[dict] = field(default_factory=list)  # settings tried and their NDCG@10
+
+    @property
+    def ndcg(self) -> float:
+        value = self.evaluation.metrics.get("ndcg@10", float("nan"))
+        return -1.0 if np.isnan(value) else value
+
+    @property
+    def label(self) -> str:
+        return MODEL_LABELS[self.name]
+
+
+def fit_candidates(
+    context: FitContext,
+    truth: dict[int, np.ndarray],
+    *,
+    names: tuple[str, ...] = MODEL_ORDER,
+    progress=no_progress,
+    cancel: CancelToken | None = None,
+    bootstrap_samples: int = 1000,
+) -> list[Candidate]:
+    """Fit, tune and evaluate each model in `names` on one split.
+
+    Args:
+        context: training interactions and product texts; `context.validation` is
+            set to `truth` for the neural model's early stopping.
+        truth: validation user row → products bought later and never before.
+
+    Returns:
+        One Candidate per model, in `names` order.
+    """
+    context = FitContext(context.interactions, context.texts, truth)
+    history = context.interactions.matrix
+    candidates: dict[str, Candidate] = {}
+    steps = len(names)
+
+    def run(name: str, settings: list[dict]) -> Candidate:
+        best = None
+        tried = []
+        for options in settings:
+            _check(cancel)
+            started = time.perf_counter()
+            model = model_class(name)(**options)
+            model.fit(context, cancel=cancel)
+            model.check_finite()
+            seconds = time.perf_counter() - started
+            result = evaluate(
+                model.scores, history, truth, bootstrap_samples=bootstrap_samples, cancel=cancel
+            )
+            tried.append({**options, "ndcg@10": result.metrics["ndcg@10"]})
+            log.info("Fitted %s %s in %.1f s: NDCG@10 %.4f", name, options, seconds, result.metrics["ndcg@10"])
+            candidate = Candidate(name, model, result, seconds)
+            if best is None or candidate.ndcg > best.ndcg:
+                best = candidate
+        best.tried = tried
+        return best
+
+    grids = {
+        "popularity": [{}],
+        "item_knn": [{"shrinkage": value} for value in KNN_SHRINKAGE_GRID],
+        "content": [{"method": method} for method in CONTENT_METHODS],
+        "ease": [{"regularization": value} for value in EASE_GRID],
+        "neural": [{}],
+    }
+    for step, name in enumerate(names):
+        progress(step / steps, f"Training {MODEL_LABELS[name]}")
+        if name == "hybrid":
+            candidates[name] = _tune_hybrid(candidates, context, truth, bootstrap_samples, cancel)
+        else:
+            candidates[name] = run(name, grids[name])
+    progress(1.0, "Trained every model")
+    return [candidates[name] for name in names]
+
+
+def _tune_hybrid(candidates, context, truth, bootstrap_samples, cancel) -> Candidate:
+    from engine.recommend.models.hybrid import Hybrid
+
+    for needed in ("popularity", "content"):
+        if needed not in candidates:
+            candidates[needed] = _fit_default(needed, context, cancel)
+    collaborative = [candidates[name] for name in ("ease", "item_knn", "neural") if name in candidates]
+    if not collaborative:
+        candidates["item_knn"] = _fit_default("item_knn", context, cancel)
+        collaborative = [candidates["item_knn"]]
+    base = max(collaborative, key=lambda candidate: candidate.ndcg)
+
+    started = time.perf_counter()
+    users = np.array(sorted(truth), dtype=np.int64)
+    rows = context.interactions.matrix[users]
+    parts = [
+        normalize_rows(candidates[name].model.scores(rows)) if name != "base" else normalize_rows(base.model.scores(rows))
+        for name in ("base", "content", "popularity")
+    ]
+    best_weights, best_ndcg, tried = (0.0, 0.0), -1.0, []
+    for content_weight in HYBRID_CONTENT_WEIGHTS:
+        for popularity_weight in HYBRID_POPULARITY_WEIGHTS:
+            _check(cancel)
+            blended = parts[0] + content_weight * parts[1] + popularity_weight * parts[2]
+            result = evaluate(
+                lambda history, blended=blended: blended, context.interactions.matrix, truth,
+                batch_size=max(len(users), 1), bootstrap_samples=0,
+            )
+            ndcg = result.metrics["ndcg@10"]
+            tried.append({"content_weight": content_weight, "popularity_weight": popularity_weight, "ndcg@10": ndcg})
+            if ndcg > best_ndcg + 1e-9:
+                best_ndcg, best_weights = ndcg, (content_weight, popularity_weight)
+
+    model = Hybrid(base.model, candidates["content"].model, candidates["popularity"].model, *best_weights)
+    evaluation = evaluate(model.scores, context.interactions.matrix, truth, bootstrap_samples=bootstrap_samples)
+    seconds = time.perf_counter() - started + base.fit_seconds + candidates["content"].fit_seconds
+    return Candidate("hybrid", model, evaluation, seconds, tried)
+
+
+def _fit_default(name: str, context: FitContext, cancel) -> Candidate:
+    model = model_class(name)()
+    started = time.perf_counter()
+    model.fit(context, cancel=cancel)
+    return Candidate(name, model, Evaluation(metrics={}), time.perf_counter() - started)
+
+
+def select_best(candidates: list[Candidate]) -> Candidate:
+    """Return the candidate with the best validation NDCG@10; ties go to the one
+    listed first, which is the simpler model in MODEL_ORDER."""
+    best = candidates[0]
+    for candidate in candidates[1:]:
+        if candidate.ndcg > best.ndcg + 1e-9:
+            best = candidate
+    return best
+
+
+def refit(candidate: Candidate, context: FitContext, cancel: CancelToken | None = None) -> Recommender:
+    """Fit a fresh copy of the chosen model, with its tuned settings, on all data."""
+    from engine.recommend.models.hybrid import Hybrid
+
+    model = candidate.model
+    if isinstance(model, Hybrid):
+        fresh = Hybrid(
+            _fresh(model.collaborative),
+            _fresh(model.content),
+            _fresh(model.popularity),
+            model.content_weight,
+            model.popularity_weight,
+        )
+    else:
+        fresh = _fresh(model)
+    fresh.fit(FitContext(context.interactions, context.texts, None), cancel=cancel)
+    fresh.check_finite()
+    return fresh
+
+
+def _fresh(model: Recommender) -> Recommender:
+    params = dict(model.params())
+    cls = type(model)
+    if model.name == "neural":
+        # Without validation data the refit runs the epoch count early stopping chose.
+        params["epochs"] = max(int(params.get("trained_epochs", 0)), 1)
+    allowed = cls.__init__.__code__.co_varnames[1 : cls.__init__.__code__.co_argcount]
+    return cls(**{key: value for key, value in params.items() if key in allowed})
+
+
+def _check(cancel: CancelToken | None) -> None:
+    if cancel is not None:
+        cancel.raise_if_cancelled("Training the recommendations")
