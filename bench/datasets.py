@@ -60,3 +60,13 @@ def uci_sentiment_sentences(source: str) -> Path:
 def clothing_reviews() -> Path:
     """Return the Women's E-Commerce Clothing Reviews CSV."""
     return data_dir() / "womens-ecommerce-clothing-reviews" / "reviews.csv"
+
+
+def movielens_small() -> Path:
+    """Return the folder of MovieLens latest-small (ratings.csv, movies.csv)."""
+    return data_dir() / "movielens" / "ml-latest-small"
+
+
+def groceries_baskets() -> Path:
+    """Return the Groceries market-basket file, one comma-separated basket a line."""
+    return data_dir() / "groceries-market-basket" / "groceries.csv"

@@ -107,6 +107,7 @@ def evaluate(
     progress=no_progress,
     cancel: CancelToken | None = None,
     measure_latency: bool = False,
+    by_user: bool = False,
 ) -> Evaluation:
     """Rank the whole catalog for each user in `truth` and compute the metrics.
 
@@ -116,7 +117,17 @@ def evaluate(
         truth: user row → products bought later and never before.
         candidates: bool mask of products that may be recommended (default all).
         measure_latency: also time single-user calls (p50/p95 in ms) on up to 200 users.
+        by_user: call `scorer(user_rows, history_rows)` instead, for peers that keep
+            learned per-user factors.
     """
+    if by_user:
+        user_scorer = scorer
+        current: list[np.ndarray] = []
+
+        def scorer(rows):
+            return user_scorer(current[0], rows)
+    else:
+        current = None
     users = np.array(sorted(truth), dtype=np.int64)
     item_count = history.shape[1]
     if len(users) == 0:
@@ -129,6 +140,8 @@ def evaluate(
             cancel.raise_if_cancelled("Evaluating the recommendations")
         batch = users[start : start + batch_size]
         rows = history[batch]
+        if current is not None:
+            current[:] = [batch]
         scores = np.asarray(scorer(rows), dtype=np.float64)
         exclude_history(scores, rows)
         if candidates is not None:
@@ -147,13 +160,15 @@ def evaluate(
     catalog = int(candidates.sum()) if candidates is not None else item_count
     metrics["coverage@10"] = float(shown.sum()) / max(catalog, 1)
 
-    latency = _latency(scorer, history, users) if measure_latency else {}
+    latency = _latency(scorer, history, users, current) if measure_latency else {}
     return Evaluation(metrics, intervals, users=len(users), latency_ms=latency)
 
 
-def _latency(scorer: Scorer, history, users: np.ndarray) -> dict[str, float]:
+def _latency(scorer: Scorer, history, users: np.ndarray, current) -> dict[str, float]:
     timings = []
     for user in users[:200]:
+        if current is not None:
+            current[:] = [np.array([user])]
         started = time.perf_counter()
         row = history[[int(user)]]
         scores = np.asarray(scorer(row), dtype=np.float64)

@@ -1,0 +1,77 @@
+"""Bar chart of each recommendation model's validation HR@10, NDCG@10 and coverage."""
+
+from __future__ import annotations
+
+from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QValueAxis
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QPainter
+from PySide6.QtWidgets import QLabel, QStackedWidget, QWidget
+
+METRICS = (("hr@10", "HR@10", "#3b7ea1"), ("ndcg@10", "NDCG@10", "#e08e45"), ("coverage@10", "Coverage@10", "#6a994e"))
+SHORT_NAMES = {
+    "popularity": "Popular",
+    "item_knn": "kNN",
+    "content": "Content",
+    "ease": "EASE",
+    "neural": "Neural",
+    "hybrid": "Hybrid",
+}
+NO_METRICS_TEXT = "No measured models yet: metrics appear after the first training with enough orders."
+
+
+class ModelMetricsChart(QStackedWidget):
+    """Grouped bars per model; the model in use is marked with a star."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setMinimumHeight(240)
+        self.chart_view = QChartView()
+        self.chart_view.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.chart_view.setAcceptDrops(False)
+        self.empty_label = QLabel(NO_METRICS_TEXT)
+        self.empty_label.setWordWrap(True)
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.addWidget(self.chart_view)
+        self.addWidget(self.empty_label)
+        self.categories: list[str] = []
+        self.set_models([])
+
+    def set_models(self, models: list[dict]) -> None:
+        """Draw one group of bars per model dict (name, metrics, is_active)."""
+        order = list(SHORT_NAMES)
+        measured = [m for m in models if "ndcg@10" in m.get("metrics", {})]
+        measured.sort(key=lambda m: order.index(m["name"]) if m["name"] in order else len(order))
+        if not measured:
+            self.categories = []
+            self.setCurrentWidget(self.empty_label)
+            return
+        chart = QChart()
+        chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
+        chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
+        series = QBarSeries()
+        for key, title, color in METRICS:
+            bar_set = QBarSet(title)
+            bar_set.setColor(QColor(color))
+            for model in measured:
+                bar_set.append(float(model["metrics"].get(key) or 0.0))
+            series.append(bar_set)
+        chart.addSeries(series)
+        self.categories = [
+            SHORT_NAMES.get(m["name"], m["name"]) + (" ★" if m.get("is_active") else "") for m in measured
+        ]
+        axis_x = QBarCategoryAxis()
+        axis_x.append(self.categories)
+        font = axis_x.labelsFont()
+        font.setPointSizeF(max(font.pointSizeF() - 1.0, 7.0))
+        axis_x.setLabelsFont(font)
+        axis_y = QValueAxis()
+        top = max(float(m["metrics"].get(key) or 0.0) for m in measured for key, _, _ in METRICS)
+        axis_y.setRange(0.0, min(1.0, max(0.1, top * 1.15)))
+        axis_y.setLabelFormat("%.2f")
+        chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
+        chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
+        series.attachAxis(axis_x)
+        series.attachAxis(axis_y)
+        chart.setTitle("Validation on the newest orders (★ = in use)")
+        self.chart_view.setChart(chart)
+        self.setCurrentWidget(self.chart_view)
