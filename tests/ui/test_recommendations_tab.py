@@ -23,7 +23,7 @@ def test_tab_shows_customer_recommendations(qtbot, runner, trained_shop):
     tab.set_shop(trained_shop)
     tab.on_shown()
     qtbot.waitUntil(lambda: tab.customer_list.count() > 0, timeout=10_000)
-    qtbot.waitUntil(lambda: tab.chart.categories != [], timeout=10_000)
+    qtbot.waitUntil(lambda: tab.model_label.text().startswith("In use:"), timeout=10_000)
     tab.show_customer("C-0101")
     qtbot.waitUntil(lambda: tab.recommendation_table.rowCount() > 0, timeout=10_000)
     assert tab.recommendation_label.text().startswith("Customer C-0101 has bought 1 products.")
