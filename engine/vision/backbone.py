@@ -12,14 +12,11 @@ mean = std = 0.5.
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 from PIL import Image
-
-if TYPE_CHECKING:
-    import torch
 
 MODEL_NAME = "efficientnet-lite0-imagenet"
 DIMENSIONS = 1280
@@ -95,21 +92,6 @@ def preprocess(image: Image.Image) -> np.ndarray:
     return ((pixels - 0.5) / 0.5).transpose(2, 0, 1)
 
 
-def preprocess_padded(image: Image.Image) -> np.ndarray:
-    """Return the network input for the whole photo, padded to a square with white.
-
-    The centre crop of a portrait studio photo cuts off trouser legs and hems,
-    which tell shorts from trousers. This second view keeps the whole garment.
-    """
-    width, height = image.size
-    side = max(width, height)
-    square = Image.new("RGB", (side, side), (255, 255, 255))
-    square.paste(image, ((side - width) // 2, (side - height) // 2))
-    resized = square.resize((CROP_SIDE, CROP_SIDE), Image.Resampling.BICUBIC)
-    pixels = np.asarray(resized, dtype=np.float32) / 255.0
-    return ((pixels - 0.5) / 0.5).transpose(2, 0, 1)
-
-
 def run_network(inputs: np.ndarray) -> BackboneOutput:
     """Run a (n, 3, 224, 224) batch through the network."""
     import torch
@@ -127,13 +109,12 @@ def run_network(inputs: np.ndarray) -> BackboneOutput:
     )
 
 
-def embed_images(images: Sequence[Image.Image], padded: bool = False) -> BackboneOutput:
+def embed_images(images: Sequence[Image.Image]) -> BackboneOutput:
     """Return embeddings and ImageNet probabilities for RGB images, in batches of 8."""
-    prepare = preprocess_padded if padded else preprocess
     parts = []
     for start in range(0, len(images), BATCH_SIZE):
         batch = np.stack(
-            [prepare(image) for image in images[start : start + BATCH_SIZE]]
+            [preprocess(image) for image in images[start : start + BATCH_SIZE]]
         )
         parts.append(run_network(batch))
     if not parts:

@@ -140,10 +140,10 @@ def load_photo(path: Path, max_pixels: int = MAX_PIXELS) -> LoadedPhoto:
         if frames > 1:
             # The first frame of an animation is often a blank or fading frame.
             image.seek(frames // 2)
+        width, height = _displayed_size(image)
         _draft_for_speed(image)
         image.load()
         image = ImageOps.exif_transpose(image)
-        width, height = image.size
         rgb = to_rgb(image)
     except (OSError, SyntaxError, ValueError, EOFError) as error:
         raise PhotoLoadError(path, _decode_reason(error), _REPLACE_FIX) from None
@@ -239,6 +239,13 @@ def _too_large_reason(pixels: int, max_pixels: int, size: str = "") -> str:
         f"too large ({pixels / 1_000_000:,.0f} MP{size}; the limit is "
         f"{max_pixels / 1_000_000:,.0f} MP)"
     )
+
+
+def _displayed_size(image: Image.Image) -> tuple[int, int]:
+    # The size before JPEG draft decoding, turned like exif_transpose will turn it.
+    width, height = image.size
+    orientation = image.getexif().get(0x0112, 1)
+    return (height, width) if orientation in (5, 6, 7, 8) else (width, height)
 
 
 def _draft_for_speed(image: Image.Image) -> None:

@@ -79,6 +79,7 @@ class TaggedPhoto:
     path: Path  # the file as dropped
     photo_id: int
     location: str  # relative to the shop folder
+    stored_path: Path  # the copy inside the shop folder
     sha256: str
     width: int
     height: int
@@ -185,7 +186,7 @@ class _TaggingContext:
         self.catalog_vectors: np.ndarray = catalog_vectors
 
     @classmethod
-    def load(cls, store: Store) -> "_TaggingContext":
+    def load(cls, store: Store) -> _TaggingContext:
         head = load_active_head(store)
         ids, skus, vectors = _embedded_photos(store)
         return cls(head, ids, skus, vectors)
@@ -273,6 +274,7 @@ def _tag_batch(
                 path=photo.path,
                 photo_id=photo_id,
                 location=location,
+                stored_path=store.folder / location,
                 sha256=photo.sha256,
                 width=photo.width,
                 height=photo.height,
@@ -717,3 +719,79 @@ def _validate(vectors: np.ndarray, labels: list[str], groups: list[str]):
     truth = [labels[i] for i in test]
     accuracy = float(np.mean([p == t for p, t in zip(predicted, truth)]))
     return accuracy, macro_f1(truth, predicted), len(test)
+
+
+# ---------------------------------------------------------------- listing
+
+
+@dataclass
+class PhotoRow:
+    """One photo of the shop as the Photos tab lists it."""
+
+    photo_id: int
+    path: Path  # absolute, or a web address for photos only known by their link
+    product_sku: str | None
+    product_title: str | None
+    tags: list[PhotoTag]
+
+
+def list_photos(
+    shop_path: Path, tag: str | None = None, limit: int = 5000
+) -> list[PhotoRow]:
+    """Return the shop's photos with their tags, newest drops first.
+
+    Args:
+        tag: keep only photos with a tag of this value that was not removed
+            (case-insensitive).
+    """
+    with open_store(shop_path) as store:
+        query = (
+            "SELECT ph.id, ph.location, ph.product_sku, pr.title FROM product_photos ph "
+            "LEFT JOIN products pr ON pr.sku = ph.product_sku "
+        )
+        parameters: list = []
+        if tag:
+            query += (
+                "WHERE ph.id IN (SELECT photo_id FROM tags WHERE status != 'removed' "
+                "AND value = ? COLLATE NOCASE) "
+            )
+            parameters.append(tag.strip())
+        query += "ORDER BY ph.source = 'dropped' DESC, ph.id DESC LIMIT ?"
+        rows = store.conn.execute(query, [*parameters, limit]).fetchall()
+        tags_by_photo = _tags_by_photo(store, [row[0] for row in rows])
+        folder = store.folder
+    return [
+        PhotoRow(
+            photo_id=photo_id,
+            path=Path(location) if "://" in location else folder / location,
+            product_sku=sku,
+            product_title=title,
+            tags=tags_by_photo.get(photo_id, []),
+        )
+        for photo_id, location, sku, title in rows
+    ]
+
+
+def _tags_by_photo(store: Store, photo_ids: list[int]) -> dict[int, list[PhotoTag]]:
+    found: dict[int, list[PhotoTag]] = {}
+    for start in range(0, len(photo_ids), 500):
+        chunk = photo_ids[start : start + 500]
+        rows = store.conn.execute(
+            "SELECT photo_id, id, kind, value, confidence, status, origin FROM tags "
+            f"WHERE photo_id IN ({','.join('?' * len(chunk))}) "
+            "ORDER BY kind, status = 'removed', COALESCE(confidence, 2) DESC, id",
+            chunk,
+        ).fetchall()
+        for photo_id, *values in rows:
+            found.setdefault(photo_id, []).append(PhotoTag(*values))
+    return found
+
+
+def tag_values(shop_path: Path) -> list[str]:
+    """Return every tag value in use (not removed), most used first, for filtering."""
+    with open_store(shop_path) as store:
+        rows = store.conn.execute(
+            "SELECT value, COUNT(*) FROM tags WHERE status != 'removed' AND kind != 'product' "
+            "GROUP BY value ORDER BY COUNT(*) DESC, value"
+        ).fetchall()
+    return [value for value, _ in rows]
