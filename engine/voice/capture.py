@@ -31,7 +31,8 @@ log = logging.getLogger(__name__)
 MAX_DURATION_S = 12.0
 TRAILING_SILENCE_S = 0.9
 # A block counts as speech when it is this much louder than the quietest block
-# so far, and at least SPEECH_MIN_DBFS.
+# so far (never above QUIET_ROOM_DBFS), and at least SPEECH_MIN_DBFS.
+QUIET_ROOM_DBFS = -62.0
 SPEECH_ABOVE_FLOOR_DB = 12.0
 SPEECH_MIN_DBFS = -50.0
 # Shorter recordings are taps of the button, not speech.
@@ -88,7 +89,8 @@ class Recorder:
         """
         blocks: list[np.ndarray] = []
         frames = 0
-        floor_dbfs = 0.0
+        # The quietest block so far, starting from a quiet room's level.
+        floor_dbfs = QUIET_ROOM_DBFS
         heard_speech = False
         quiet_frames = 0
         stopped_by = "end of source"
@@ -110,7 +112,7 @@ class Recorder:
                 if self.level_callback is not None:
                     self.level_callback(level)
 
-                floor_dbfs = level if len(blocks) == 1 else min(floor_dbfs, level)
+                floor_dbfs = min(floor_dbfs, level)
                 is_speech = level >= max(SPEECH_MIN_DBFS, floor_dbfs + SPEECH_ABOVE_FLOOR_DB)
                 heard_speech = heard_speech or is_speech
                 quiet_frames = 0 if is_speech else quiet_frames + len(mono)
