@@ -39,7 +39,7 @@ SPEECH_MIN_DBFS = -50.0
 MIN_DURATION_S = 0.25
 # More exact zeros than this, and no other sample, means a muted or blocked mic.
 MUTED_ZERO_RUN_S = 0.5
-# Above this share of clipped samples the owner is told to speak more quietly.
+# Above this share of clipped samples the result carries a "too loud" warning.
 CLIPPED_FRACTION_WARNING = 0.002
 
 LevelCallback = Callable[[float], None]
@@ -47,7 +47,7 @@ LevelCallback = Callable[[float], None]
 
 @dataclass
 class Recording:
-    """What one recording captured, converted to 16 kHz mono."""
+    """One captured recording, converted to 16 kHz mono."""
 
     audio: np.ndarray
     source_rate: int
