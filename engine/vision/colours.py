@@ -140,10 +140,7 @@ def skin_mask(rgb: np.ndarray) -> np.ndarray:
 def dominant_colours(
     image: Image.Image, max_colours: int = MAX_COLOURS
 ) -> list[ColourTag]:
-    """Return the product's colours in `image`, largest share first.
-
-    Returns an empty list when nothing but background is found.
-    """
+    """Return the product's colours in `image`, largest share first."""
     small = image.convert("RGB").copy()
     small.thumbnail((ANALYSIS_SIDE, ANALYSIS_SIDE), Image.Resampling.BILINEAR)
     rgb = np.asarray(small)
@@ -151,7 +148,10 @@ def dominant_colours(
 
     mask = foreground_mask(lab)
     if mask.sum() < 0.01 * mask.size:
-        return []
+        # Nothing stands out from the border colour: a white product on white, or
+        # a close-up filled by the product. The whole picture is then its colour.
+        median = np.median(lab.reshape(-1, 3), axis=0)[None, :]
+        return [ColourTag(COLOUR_NAMES[name_lab(median)[0]], 1.0)]
     skin = skin_mask(rgb) & mask
     # A garment in a skin-like colour covers most of the foreground, so skin is
     # removed only when at least a third of the foreground remains without it.
