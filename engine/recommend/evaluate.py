@@ -68,19 +68,29 @@ def exclude_history(scores: np.ndarray, history, rebuyable: np.ndarray | None = 
 
 def ranking_metrics(ranked: np.ndarray, truth: list[np.ndarray]) -> dict[str, np.ndarray]:
     """Per-user HR@10, NDCG@10 and Recall@20 from ranked lists (users × ≥20)."""
+    ranked = np.asarray(ranked)[:, :20]
+    users, depth = ranked.shape
+    sizes = np.array([len(relevant) for relevant in truth], dtype=np.int64)
+    if users == 0:
+        empty = np.zeros(0)
+        return {"hr@10": empty, "ndcg@10": empty, "recall@20": empty}
+
+    # One membership test for all users: (row, product) pairs become single keys.
+    width = int(max(ranked.max(initial=0), max((r.max(initial=0) for r in truth), default=0))) + 1
+    truth_keys = np.concatenate(
+        [row * width + np.asarray(relevant, dtype=np.int64) for row, relevant in enumerate(truth)]
+    )
+    ranked_keys = np.arange(users, dtype=np.int64)[:, None] * width + ranked.astype(np.int64)
+    is_hit = np.isin(ranked_keys, truth_keys)
+
     discounts = 1.0 / np.log2(np.arange(2, 12))
-    hits10, ndcg10, recall20 = [], [], []
-    for ranking, relevant in zip(ranked, truth):
-        is_hit = np.isin(ranking[:20], relevant)
-        hits10.append(float(is_hit[:10].any()))
-        dcg = float((is_hit[:10] * discounts[: len(is_hit[:10])]).sum())
-        ideal = float(discounts[: min(10, len(relevant))].sum())
-        ndcg10.append(dcg / ideal)
-        recall20.append(float(is_hit[:20].sum()) / len(relevant))
+    top10 = is_hit[:, :10]
+    dcg = (top10 * discounts[: top10.shape[1]]).sum(axis=1)
+    ideal = np.cumsum(discounts)[np.minimum(sizes, 10) - 1]
     return {
-        "hr@10": np.array(hits10),
-        "ndcg@10": np.array(ndcg10),
-        "recall@20": np.array(recall20),
+        "hr@10": top10.any(axis=1).astype(np.float64),
+        "ndcg@10": dcg / ideal,
+        "recall@20": is_hit.sum(axis=1) / sizes,
     }
 
 

@@ -187,6 +187,45 @@ def refit(candidate: Candidate, context: FitContext, cancel: CancelToken | None 
     return fresh
 
 
+def refit_all(
+    candidates: list[Candidate], context: FitContext, cancel: CancelToken | None = None
+) -> dict[str, tuple[Recommender, float]]:
+    """Refit every candidate on all data, fitting each shared part once.
+
+    The hybrid reuses the refitted models it was tuned with (its collaborative,
+    content and popularity parts are the other candidates' models), so nothing is
+    fitted twice.
+
+    Returns:
+        Candidate name → (refitted model, fit seconds). A hybrid's seconds are the
+        sum of its parts' fit seconds.
+    """
+    from engine.recommend.models.hybrid import Hybrid
+
+    refitted: dict[int, tuple[Recommender, float]] = {}
+
+    def fitted(model: Recommender) -> tuple[Recommender, float]:
+        if id(model) not in refitted:
+            started = time.perf_counter()
+            fresh = _fresh(model)
+            fresh.fit(FitContext(context.interactions, context.texts, None), cancel=cancel)
+            fresh.check_finite()
+            refitted[id(model)] = (fresh, time.perf_counter() - started)
+        return refitted[id(model)]
+
+    result: dict[str, tuple[Recommender, float]] = {}
+    ordered = sorted(candidates, key=lambda candidate: isinstance(candidate.model, Hybrid))
+    for candidate in ordered:
+        model = candidate.model
+        if isinstance(model, Hybrid):
+            parts = [fitted(part) for part in (model.collaborative, model.content, model.popularity)]
+            hybrid = Hybrid(*(part for part, _ in parts), model.content_weight, model.popularity_weight)
+            result[candidate.name] = (hybrid, sum(seconds for _, seconds in parts))
+        else:
+            result[candidate.name] = fitted(model)
+    return result
+
+
 def _fresh(model: Recommender) -> Recommender:
     params = dict(model.params())
     cls = type(model)
