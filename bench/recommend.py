@@ -17,6 +17,7 @@ import argparse
 import logging
 import os
 import resource
+import sys
 import time
 
 import numpy as np
@@ -33,20 +34,34 @@ DATASETS = ("uci-online-retail", "movielens-latest-small", "groceries")
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add this benchmark's options."""
-    parser.add_argument("--datasets", nargs="+", choices=DATASETS, default=list(DATASETS),
-                        help="data sets to run (default all)")
+    parser.add_argument("--dataset", dest="datasets", action="append", choices=DATASETS,
+                        help="run only this data set; repeat for more (default all)")
+    parser.add_argument("--datasets", dest="datasets", nargs="+", action="extend", choices=DATASETS,
+                        help="run only these data sets (default all)")
     parser.add_argument("--bootstrap", type=int, default=1000,
                         help="bootstrap samples for the 95%% intervals (default 1000)")
 
 
 def run(args: argparse.Namespace) -> list[Row]:
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     rows: list[Row] = []
     loaders = {"uci-online-retail": load_uci, "movielens-latest-small": load_movielens, "groceries": load_groceries}
-    for name in args.datasets:
+    for name in args.datasets or DATASETS:
+        started = time.perf_counter()
         split = loaders[name]()
+        report(f"{name}: loaded {split.train.matrix.shape[0]:,} users × {split.train.matrix.shape[1]:,} "
+               f"products, {len(split.truth):,} test users in {time.perf_counter() - started:.1f} s")
         rows += run_split(name, split, args.bootstrap)
     return rows
+
+
+_STARTED = time.perf_counter()
+
+
+def report(text: str) -> None:
+    """Print one progress line to stderr (stdout holds the result table)."""
+    elapsed = time.perf_counter() - _STARTED
+    load = open("/proc/loadavg").read().split()[0] if os.path.exists("/proc/loadavg") else "?"
+    print(f"[{elapsed:7.1f} s, load {load}] {text}", file=sys.stderr, flush=True)
 
 
 class Split:
@@ -121,12 +136,16 @@ def _as_interactions(matrix, items, users=None):
     return Interactions(users, np.zeros(matrix.shape[0], bool), np.asarray(items, str), matrix.tocsr(), buyers, buyers)
 
 
-def load_movielens() -> Split:
+def load_movielens(max_users: int | None = None) -> Split:
+    """Load MovieLens latest-small; `max_users` keeps only the lowest user ids (for
+    quick checks)."""
     import pandas as pd
     from scipy import sparse
 
     folder = datasets.movielens_small()
     ratings = pd.read_csv(folder / "ratings.csv")
+    if max_users is not None:
+        ratings = ratings.loc[ratings["userId"].isin(sorted(ratings["userId"].unique())[:max_users])]
     movies = pd.read_csv(folder / "movies.csv").set_index("movieId")
     positives = ratings.loc[ratings["rating"] >= 4]
     users = pd.Index(sorted(positives["userId"].unique()))
@@ -142,14 +161,16 @@ def load_movielens() -> Split:
                  validation_truth, texts, "ratings >= 4, random 80/20 per user, seed 0")
 
 
-def load_groceries() -> Split:
+def load_groceries(max_baskets: int | None = None) -> Split:
+    """Load the Groceries baskets; `max_baskets` keeps only the first ones (for quick
+    checks)."""
     from scipy import sparse
 
     baskets = [
         sorted({item.strip() for item in line.split(",") if item.strip()})
         for line in datasets.groceries_baskets().read_text(encoding="utf-8").splitlines()
     ]
-    baskets = [basket for basket in baskets if basket]
+    baskets = [basket for basket in baskets if basket][:max_baskets]
     items = np.array(sorted({item for basket in baskets for item in basket}))
     index = {item: column for column, item in enumerate(items)}
     generator = np.random.default_rng(0)
@@ -182,16 +203,15 @@ def _peak_rss_mb() -> float:
 
 
 def run_split(dataset: str, split: Split, bootstrap: int) -> list[Row]:
-    from engine.recommend.evaluate import evaluate
-    from engine.recommend.models.base import FitContext
-    from engine.recommend.training import fit_candidates, refit, select_best
-
+    """Fit, select and evaluate our models and the peers on one split."""
     rows: list[Row] = []
-    history = split.train.matrix
-    load = open("/proc/loadavg").read().split()[0]
+    load = open("/proc/loadavg").read().split()[0] if os.path.exists("/proc/loadavg") else "?"
 
     def record(system: str, role: str, scorer, fit_seconds: float, setting: str, by_user: bool = False) -> None:
-        result = evaluate(scorer, history, split.truth, bootstrap_samples=bootstrap, measure_latency=True, by_user=by_user)
+        from engine.recommend.evaluate import evaluate
+
+        result = evaluate(scorer, split.train.matrix, split.truth, bootstrap_samples=bootstrap,
+                          measure_latency=True, by_user=by_user)
         for metric, value in result.metrics.items():
             low, high = result.intervals.get(metric, (float("nan"), float("nan")))
             interval = "" if np.isnan(low) else f"; 95% CI {low:.4f}-{high:.4f}"
@@ -200,30 +220,41 @@ def run_split(dataset: str, split: Split, bootstrap: int) -> list[Row]:
         rows.append(Row(dataset, system, role, "latency_p50_ms", result.latency_ms["p50"], setting))
         rows.append(Row(dataset, system, role, "latency_p95_ms", result.latency_ms["p95"], setting))
         rows.append(Row(dataset, system, role, "peak_rss_mb", _peak_rss_mb(), "process peak so far"))
-        log.info("%s %s: NDCG@10 %.4f", dataset, system, result.metrics["ndcg@10"])
+        report(f"{dataset}: {system}: NDCG@10 {result.metrics['ndcg@10']:.4f}, fit {fit_seconds:.1f} s")
 
-    # Ours: the same selection the shop runs, tuned on the validation split, then
-    # refitted on the whole training split.
-    started = time.perf_counter()
-    candidates = fit_candidates(
-        FitContext(split.validation_train, split.texts), split.validation_truth, bootstrap_samples=0
-    )
-    chosen = select_best(candidates)
-    full_context = FitContext(split.train, split.texts)
-    model = refit(chosen, full_context)
-    selection_seconds = time.perf_counter() - started
-    record(f"ours: selected ({chosen.name})", "ours", model.scores, selection_seconds,
-           f"{split.setting}; all models fitted, tuned and selected on validation")
-    for candidate in candidates:
-        if candidate.name == chosen.name:
-            continue
-        fit_started = time.perf_counter()
-        other = refit(candidate, full_context)
-        record(f"ours: {candidate.name}", "ours", other.scores, time.perf_counter() - fit_started, split.setting)
-
+    _run_ours(dataset, split, record)
     for system, scorer, seconds, setting, by_user in _peers(split):
         record(system, "peer", scorer, seconds, setting, by_user)
     return rows
+
+
+def _run_ours(dataset: str, split: Split, record) -> None:
+    """Run the shop's selection: tune every model on validation, pick the best by
+    NDCG@10, then refit each model once on the whole training split."""
+    from engine.recommend.models.base import FitContext
+    from engine.recommend.training import fit_candidates, refit_all, select_best
+
+    started = time.perf_counter()
+
+    def fit_progress(fraction: float, text: str) -> None:
+        if text.startswith("Training "):
+            report(f"{dataset}: validation: {text[len('Training '):]}")
+
+    candidates = fit_candidates(
+        FitContext(split.validation_train, split.texts), split.validation_truth,
+        bootstrap_samples=0, progress=fit_progress,
+    )
+    chosen = select_best(candidates)
+    selection_seconds = time.perf_counter() - started
+    report(f"{dataset}: selected {chosen.name} on validation in {selection_seconds:.1f} s; refitting")
+    refitted = refit_all(candidates, FitContext(split.train, split.texts))
+    model, seconds = refitted[chosen.name]
+    record(f"ours: selected ({chosen.name})", "ours", model.scores, selection_seconds + seconds,
+           f"{split.setting}; all models fitted, tuned and selected on validation, then refitted")
+    for candidate in candidates:
+        if candidate.name != chosen.name:
+            other, seconds = refitted[candidate.name]
+            record(f"ours: {candidate.name}", "ours", other.scores, seconds, split.setting)
 
 
 def _peers(split: Split):
