@@ -399,6 +399,23 @@ def recommend_for_customer(shop_path: Path, customer_id, n: int = 10) -> Custome
         return _recommend(store, customer, n)
 
 
+SHOP_BESTSELLERS = "Bestsellers across the shop; pick a customer for personal recommendations"
+
+
+def shop_bestsellers(shop_path: Path, n: int = 10) -> CustomerRecommendations:
+    """Load the shop's model in use into the process cache and return its bestsellers.
+
+    Run this when the Recommendations tab opens: later calls of
+    `recommend_for_customer` reuse the loaded model, so they skip reading the file.
+    Without a trained model the bestsellers come straight from the orders.
+    """
+    with open_store(shop_path) as store:
+        bundle, _ = _active_bundle(store)
+        if bundle is None:
+            return _live_bestsellers(store, "", n, {}, SHOP_BESTSELLERS)
+        return _bundle_bestsellers(store, bundle, "", n, {}, SHOP_BESTSELLERS)
+
+
 def _recommend(store, customer: str, n: int) -> CustomerRecommendations:
     history = _customer_history(store, customer)
     bundle, record = _active_bundle(store)

@@ -32,16 +32,31 @@ from ui.widgets.recommend_chart import ModelMetricsChart
 RECOMMENDATION_COUNT = 10
 
 
-def _table(headers: list[str]) -> QTableWidget:
+def _table(headers: list[str], stretch_columns: tuple[int, ...]) -> QTableWidget:
+    """Build a read-only table whose `stretch_columns` share the spare width.
+
+    Text in the stretched columns is elided with "…" (each cell carries its full
+    text as a tooltip). The other columns size to their contents, so SKUs and
+    numbers are never cut off.
+    """
     table = QTableWidget(0, len(headers))
     table.setHorizontalHeaderLabels(headers)
     table.verticalHeader().setVisible(False)
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    table.horizontalHeader().setStretchLastSection(True)
     table.setWordWrap(False)
+    table.setTextElideMode(Qt.TextElideMode.ElideRight)
+    table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    header = table.horizontalHeader()
+    header.setStretchLastSection(False)
+    header.setMinimumSectionSize(40)
+    for column in range(len(headers)):
+        if column in stretch_columns:
+            mode = QHeaderView.ResizeMode.Stretch
+        else:
+            mode = QHeaderView.ResizeMode.ResizeToContents
+        header.setSectionResizeMode(column, mode)
     return table
 
 
@@ -53,6 +68,8 @@ def _fill(table: QTableWidget, rows: list[list]) -> None:
             item = QTableWidgetItem(text)
             if isinstance(value, (int, float)):
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            else:
+                item.setToolTip(text)
             table.setItem(row, column, item)
 
 
@@ -69,7 +86,7 @@ class RecommendationsTab(FeatureTab):
 
     def _build(self) -> None:
         self.search_edit = QLineEdit()
-        self.search_edit.setPlaceholderText("Find a customer by id, name or e-mail")
+        self.search_edit.setPlaceholderText("Customer id, name or e-mail")
         self.search_edit.returnPressed.connect(self.on_search_requested)
         self.customer_list = QListWidget()
         self.customer_list.currentItemChanged.connect(self.on_customer_selected)
@@ -80,13 +97,14 @@ class RecommendationsTab(FeatureTab):
 
         self.recommendation_label = QLabel("Pick a customer to see what to offer them.")
         self.recommendation_label.setWordWrap(True)
-        self.recommendation_table = _table(["SKU", "Product", "Score", "Why"])
+        self.recommendation_table = _table(["SKU", "Product", "Score", "Why"], (1, 3))
         self.recommendation_table.itemSelectionChanged.connect(self.on_product_selected)
         self.product_label = QLabel("Pick a recommended product to see similar products and what sells with it.")
         self.product_label.setWordWrap(True)
-        self.similar_table = _table(["SKU", "Similar product", "Similarity"])
-        self.together_table = _table(["SKU", "Bought together", "Orders", "Confidence", "Lift"])
-        products = QHBoxLayout()
+        self.similar_table = _table(["SKU", "Similar product", "Similarity"], (1,))
+        self.together_table = _table(["SKU", "Bought together", "Orders", "Confidence", "Lift"], (1,))
+        products = QSplitter(Qt.Orientation.Horizontal)
+        products.setChildrenCollapsible(False)
         products.addWidget(self.similar_table)
         products.addWidget(self.together_table)
         middle = QGroupBox("Recommendations")
@@ -94,7 +112,7 @@ class RecommendationsTab(FeatureTab):
         middle_layout.addWidget(self.recommendation_label)
         middle_layout.addWidget(self.recommendation_table, 3)
         middle_layout.addWidget(self.product_label)
-        middle_layout.addLayout(products, 2)
+        middle_layout.addWidget(products, 2)
 
         self.model_label = QLabel("No model trained yet.")
         self.model_label.setWordWrap(True)
@@ -127,7 +145,7 @@ class RecommendationsTab(FeatureTab):
         splitter.addWidget(customers)
         splitter.addWidget(middle)
         splitter.addWidget(panel)
-        splitter.setSizes([220, 620, 420])
+        splitter.setSizes([220, 720, 380])
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
         self._set_enabled(False)
@@ -161,6 +179,7 @@ class RecommendationsTab(FeatureTab):
         self.is_loaded = True
         self.load_overview()
         self.search_customers("")
+        self.load_bestsellers()
 
     # ------------------------------------------------------------ loading
 
@@ -194,6 +213,21 @@ class RecommendationsTab(FeatureTab):
         if overview.note:
             text += f" {overview.note}"
         self.model_label.setText(text)
+
+    def load_bestsellers(self) -> None:
+        """Show the shop's bestsellers until a customer is picked, and load the model
+        in use into memory so the first customer's list comes quickly."""
+        from engine.recommend.service import shop_bestsellers
+
+        path = self.shop_path
+        self.request_number += 1
+        number = self.request_number
+        job = self.runner.submit(
+            "Load the recommendation model",
+            lambda progress, cancel: shop_bestsellers(path, RECOMMENDATION_COUNT),
+            kind="recommend", lane=Lane.READ,
+        )
+        job.finished.connect(lambda result: self.on_recommendations_loaded(number, result))
 
     def search_customers(self, text: str) -> None:
         from engine.recommend.service import find_customers
@@ -248,11 +282,14 @@ class RecommendationsTab(FeatureTab):
             return
         from engine.recommend.models import MODEL_LABELS
 
-        source = result.label if result.is_fallback else f"from {MODEL_LABELS.get(result.model, result.model)}"
-        self.recommendation_label.setText(
-            f"Customer {result.customer_id} has bought {result.purchased} products. Top "
-            f"{len(result.items)} to offer, {source}."
-        )
+        if not result.customer_id:
+            self.recommendation_label.setText(f"{result.label}.")
+        else:
+            source = result.label if result.is_fallback else f"from {MODEL_LABELS.get(result.model, result.model)}"
+            self.recommendation_label.setText(
+                f"Customer {result.customer_id} has bought {result.purchased} products. Top "
+                f"{len(result.items)} to offer, {source}."
+            )
         _fill(self.recommendation_table, [[i.sku, i.title, i.score, i.reason] for i in result.items])
         self.recommendations = result
 

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QValueAxis
+from PySide6.QtCharts import QBarCategoryAxis, QBarSet, QChart, QChartView, QHorizontalBarSeries, QValueAxis
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QLabel, QStackedWidget, QWidget
 
 METRICS = (("hr@10", "HR@10", "#3b7ea1"), ("ndcg@10", "NDCG@10", "#e08e45"), ("coverage@10", "Coverage@10", "#6a994e"))
 SHORT_NAMES = {
-    "popularity": "Popular",
-    "item_knn": "kNN",
+    "popularity": "Bestsellers",
+    "item_knn": "Item kNN",
     "content": "Content",
     "ease": "EASE",
     "neural": "Neural",
@@ -20,7 +20,8 @@ NO_METRICS_TEXT = "No measured models yet: metrics appear after the first traini
 
 
 class ModelMetricsChart(QStackedWidget):
-    """Grouped bars per model; the model in use is marked with a star."""
+    """Horizontal grouped bars per model, so model names fit a narrow panel; the
+    model in use is marked with a star."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -41,6 +42,9 @@ class ModelMetricsChart(QStackedWidget):
         order = list(SHORT_NAMES)
         measured = [m for m in models if "ndcg@10" in m.get("metrics", {})]
         measured.sort(key=lambda m: order.index(m["name"]) if m["name"] in order else len(order))
+        # A horizontal bar series draws its first category at the bottom, so the
+        # models are reversed to list Bestsellers at the top.
+        measured.reverse()
         if not measured:
             self.categories = []
             self.setCurrentWidget(self.empty_label)
@@ -48,7 +52,7 @@ class ModelMetricsChart(QStackedWidget):
         chart = QChart()
         chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
         chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
-        series = QBarSeries()
+        series = QHorizontalBarSeries()
         for key, title, color in METRICS:
             bar_set = QBarSet(title)
             bar_set.setColor(QColor(color))
@@ -59,19 +63,16 @@ class ModelMetricsChart(QStackedWidget):
         self.categories = [
             SHORT_NAMES.get(m["name"], m["name"]) + (" ★" if m.get("is_active") else "") for m in measured
         ]
-        axis_x = QBarCategoryAxis()
-        axis_x.append(self.categories)
-        font = axis_x.labelsFont()
-        font.setPointSizeF(max(font.pointSizeF() - 1.0, 7.0))
-        axis_x.setLabelsFont(font)
-        axis_y = QValueAxis()
+        axis_models = QBarCategoryAxis()
+        axis_models.append(self.categories)
+        axis_values = QValueAxis()
         top = max(float(m["metrics"].get(key) or 0.0) for m in measured for key, _, _ in METRICS)
-        axis_y.setRange(0.0, min(1.0, max(0.1, top * 1.15)))
-        axis_y.setLabelFormat("%.2f")
-        chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
-        chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
-        series.attachAxis(axis_x)
-        series.attachAxis(axis_y)
+        axis_values.setRange(0.0, min(1.0, max(0.1, top * 1.15)))
+        axis_values.setLabelFormat("%.2f")
+        chart.addAxis(axis_models, Qt.AlignmentFlag.AlignLeft)
+        chart.addAxis(axis_values, Qt.AlignmentFlag.AlignBottom)
+        series.attachAxis(axis_models)
+        series.attachAxis(axis_values)
         chart.setTitle("Validation on the newest orders (★ = in use)")
         self.chart_view.setChart(chart)
         self.setCurrentWidget(self.chart_view)
