@@ -164,7 +164,15 @@ def _build_network(vocabulary_size: int, settings: CnnSettings):
 
         def forward(self, tokens):
             embedded = self.embedding(tokens).transpose(1, 2)
-            pooled = [torch.relu(conv(embedded)).amax(dim=2) for conv in self.convolutions]
+            lengths = (tokens != 0).sum(dim=1, keepdim=True)
+            pooled = []
+            for conv, size in zip(self.convolutions, settings.kernel_sizes):
+                activations = torch.relu(conv(embedded))
+                # Outputs that see only padding are zeroed, so a text scores the
+                # same whatever the longest text in its batch is.
+                positions = torch.arange(activations.shape[2]).unsqueeze(0)
+                valid = (positions < lengths + size - 1).unsqueeze(1)
+                pooled.append((activations * valid).amax(dim=2))
             return self.output(self.dropout(torch.cat(pooled, dim=1))).squeeze(1)
 
     return TextCnn()
@@ -255,7 +263,7 @@ def train_cnn(
 
     settings = settings or CnnSettings()
     # NOTE: on a few hundred reviews (the 500 Luma reviews) the CNN stays near
-    # p = 0.5 and answers one class, so a small shop's validation picks VADER or
+    # p = 0.5 and predicts one class, so a small shop's validation picks VADER or
     # the MiniLM head instead. More data, or fine-tuning the embeddings with a
     # tuned learning rate, would be needed; the benchmark shows it on 13k reviews.
     use_one_torch_thread()
@@ -287,8 +295,8 @@ def train_cnn(
         for word, index in vocabulary.items():
             if index > 1:
                 weights[index] = torch.from_numpy(word2vec.wv[word].copy())
-    # The Word2Vec vectors stay fixed: training them too was slower and, on a few
-    # hundred reviews, overfits.
+    # The Word2Vec vectors stay fixed, so only the convolutions and the output
+    # layer are trained.
     weights.requires_grad_(False)
     model.network = network
 
