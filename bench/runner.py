@@ -22,6 +22,7 @@ BENCHMARKS = {
     "photos": "bench.photos",
     "reviews": "bench.reviews",
     "voice": "bench.voice",
+    "scale": "bench.scale",
 }
 
 ROLES = ("ours", "peer")

@@ -50,18 +50,17 @@ class DroppedFiles:
     empty_folders: list[str] = field(default_factory=list)
 
 
-def sort_dropped_paths(paths: list[Path]) -> DroppedFiles:
+def sort_dropped_paths(paths: list[Path], cancel=None) -> DroppedFiles:
     """Expand dropped folders (recursively) and sort files by whether they import.
 
     Hidden and junk files inside folders are left out without being reported.
+    Folders can hold many thousands of files, so `ImportFlow.drop` runs this in a
+    job when a folder was dropped; `cancel` is checked once per folder.
     """
-    # NOTE: the folder walk runs on the GUI thread. Dropping a folder with many
-    # thousands of files (such as a whole home folder) freezes the window while it
-    # runs. A job for the walk would fix that.
     dropped = DroppedFiles()
     for path in paths:
         if path.is_dir():
-            _add_folder(path, dropped)
+            _add_folder(path, dropped, cancel)
         elif is_importable_file(path):
             dropped.to_import.append(path)
         else:
@@ -69,9 +68,11 @@ def sort_dropped_paths(paths: list[Path]) -> DroppedFiles:
     return dropped
 
 
-def _add_folder(folder: Path, dropped: DroppedFiles) -> None:
+def _add_folder(folder: Path, dropped: DroppedFiles, cancel=None) -> None:
     found = []
     for root, folder_names, file_names in os.walk(folder):
+        if cancel is not None:
+            cancel.raise_if_cancelled(f"Looking for files in {folder.name}")
         # Pruning in place keeps os.walk out of hidden folders such as ".git".
         folder_names[:] = sorted(
             name for name in folder_names if not is_junk_name(name)
@@ -139,6 +140,35 @@ class ImportFlow(QObject):
         self.queue: deque[tuple[Path, Path]] = deque()
         self.dialog: MappingDialog | None = None
         self.is_busy = False
+
+    def drop(self, shop_path: Path, paths: list[Path]) -> None:
+        """Import dropped files and the importable files inside dropped folders.
+
+        Files that cannot be imported are reported in one notice. Folders are
+        walked in a job, because a large folder takes seconds to walk.
+        """
+        if not any(path.is_dir() for path in paths):
+            self.on_drop_sorted(shop_path, sort_dropped_paths(paths))
+            return
+        names = messages.list_names(path.name for path in paths)
+        job = self.runner.submit(
+            f"Looking for files in {names}",
+            lambda progress, cancel: sort_dropped_paths(paths, cancel),
+            kind="scan",
+        )
+        job.finished.connect(lambda dropped: self.on_drop_sorted(shop_path, dropped))
+        job.failed.connect(lambda message, details: self.notice_posted.emit("error", message))
+
+    def on_drop_sorted(self, shop_path: Path, dropped: DroppedFiles) -> None:
+        if self.runner.is_shut_down:
+            return
+        if dropped.not_importable or dropped.empty_folders:
+            text = messages.skipped_drops_message(
+                dropped.not_importable, dropped.empty_folders
+            )
+            self.notice_posted.emit("warning", text)
+        if dropped.to_import:
+            self.start(shop_path, dropped.to_import)
 
     def start(self, shop_path: Path, files: list[Path]) -> None:
         self.queue.extend((shop_path, Path(path)) for path in files)

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from engine import paths
 from ui import messages
-from ui.import_flow import ImportFlow, sort_dropped_paths
+from ui.import_flow import ImportFlow
 from ui.jobs import Job, JobRunner, Lane
 from ui.tabs.overview_tab import OverviewTab
 from ui.tabs.photos_tab import PhotosTab, split_photo_drops
@@ -48,7 +48,7 @@ MAX_RECENT_SHOPS = 8
 # Closing waits this long for running jobs to stop after they were cancelled.
 SHUTDOWN_TIMEOUT_S = 30.0
 # Jobs that only read and are quick to redo. Closing cancels them without asking.
-QUIET_KINDS = {"load", "sniff"}
+QUIET_KINDS = {"load", "sniff", "scan"}
 TAB_NAMES = ["overview", "recommendations", "photos", "reviews", "voice"]
 DEFAULT_SIZE = (1280, 800)
 
@@ -86,6 +86,13 @@ def build_demo(shop_path: Path, progress, cancel) -> Path:
     return Path(build_demo_shop(shop_path, progress=progress, cancel=cancel))
 
 
+def restore_shop(shop_path: Path, backup: Path, progress):
+    """Replace the shop with `backup` (engine.store.backup.restore_backup)."""
+    from engine.store.backup import restore_backup
+
+    return restore_backup(shop_path, backup, progress)
+
+
 def back_up_shop(shop_path: Path, destination: Path) -> Path:
     from engine.store import open_store
 
@@ -108,6 +115,8 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.remember_ui_state = remember_ui_state
         self.shop_path: Path | None = None
+        # A shop that could not be opened (damaged, say), so it can be restored.
+        self.failed_shop_path: Path | None = None
         self.is_data_shown = False
         self.is_closing = False
         self.is_waiting_for_jobs = False
@@ -195,6 +204,9 @@ class MainWindow(QMainWindow):
             "&Back up shop…",
             self.on_backup_triggered,
             QKeySequence("Ctrl+B"),
+        )
+        self.restore_action = self._add_action(
+            file_menu, "&Restore from a backup…", self.on_restore_triggered
         )
         file_menu.addSeparator()
         self.quit_action = self._add_action(
@@ -285,6 +297,7 @@ class MainWindow(QMainWindow):
 
     def on_shop_file_opened(self, shop_path: Path) -> None:
         self.shop_path = shop_path
+        self.failed_shop_path = None
         self.is_data_shown = False
         name = shop_display_name(shop_path)
         self.setWindowTitle(f"{name} — {APP_TITLE}")
@@ -305,6 +318,8 @@ class MainWindow(QMainWindow):
         self.notice_area.post("error", message)
         if shop_path is not None:
             self._forget_recent(shop_path)
+            self.failed_shop_path = shop_path
+            self._update_shop_actions()
         self.data_shown.emit(False)
 
     def on_demo_built(self, shop_path: Path) -> None:
@@ -328,6 +343,7 @@ class MainWindow(QMainWindow):
         has_shop = self.shop_path is not None
         self.import_action.setEnabled(has_shop)
         self.backup_action.setEnabled(has_shop)
+        self.restore_action.setEnabled(has_shop or self.failed_shop_path is not None)
 
     # Recent shops ------------------------------------------------------------
 
@@ -451,6 +467,54 @@ class MainWindow(QMainWindow):
         )
         return job
 
+    def on_restore_triggered(self) -> None:
+        from engine.store.backup import list_backups
+        from ui.widgets.restore_dialog import RestoreDialog
+
+        shop_path = self.shop_path or self.failed_shop_path
+        if shop_path is None:
+            return
+        if self.runner.has_active_jobs():
+            self.notice_area.post("warning", messages.restore_busy_message())
+            return
+        dialog = RestoreDialog(shop_display_name(shop_path), list_backups(shop_path), self)
+        if dialog.exec() != QDialog.DialogCode.Accepted or dialog.chosen_path is None:
+            return
+        answer = QMessageBox.question(
+            self,
+            "Restore from a backup",
+            messages.restore_confirm_message(shop_display_name(shop_path), dialog.chosen_path),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self.restore(shop_path, dialog.chosen_path)
+
+    def restore(self, shop_path: Path, backup: Path) -> Job | None:
+        """Replace the shop with `backup` in a job, then open it again."""
+        if self.runner.has_active_jobs():
+            self.notice_area.post("warning", messages.restore_busy_message())
+            return None
+        job = self.runner.submit(
+            f"Restoring {shop_display_name(shop_path)}",
+            lambda progress, cancel: restore_shop(shop_path, backup, progress),
+            kind="restore",
+            lane=Lane.WRITE,
+            can_cancel=False,
+        )
+        job.finished.connect(lambda result: self.on_restore_finished(shop_path, result))
+        job.failed.connect(
+            lambda message, details: self.notice_area.post("error", message)
+        )
+        return job
+
+    def on_restore_finished(self, shop_path: Path, result) -> None:
+        self.notice_area.post(
+            "success",
+            messages.restore_done_message(result.restored_from, result.previous_shop),
+        )
+        self.open_shop(shop_path)
+
     def on_jobs_requested(self) -> None:
         self.jobs_dock.show()
         self.jobs_dock.raise_()
@@ -498,14 +562,10 @@ class MainWindow(QMainWindow):
             self.photos_tab.add_photos(photos)
         if not paths:
             return
-        dropped = sort_dropped_paths(paths)
-        if dropped.not_importable or dropped.empty_folders:
-            text = messages.skipped_drops_message(
-                dropped.not_importable, dropped.empty_folders
-            )
-            self.notice_area.post("warning", text)
-        if dropped.to_import:
-            self.import_files(dropped.to_import)
+        if self.shop_path is None:
+            self.notice_area.post("warning", messages.no_shop_message())
+            return
+        self.import_flow.drop(self.shop_path, paths)
 
     # Closing -----------------------------------------------------------------
 

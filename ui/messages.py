@@ -154,3 +154,26 @@ def mapping_rejected_message(file_name: str) -> str:
 
 def backup_done_message(destination: Path) -> str:
     return f"The shop was backed up to {destination}. Keep that file somewhere safe."
+
+
+def restore_busy_message() -> str:
+    return (
+        "The shop was not restored because jobs are still running. Wait until the "
+        "Jobs panel shows no running job, then choose File > Restore from a backup… "
+        "again."
+    )
+
+
+def restore_confirm_message(shop_name: str, backup: Path) -> str:
+    return (
+        f"Replace the shop {shop_name} with the backup {backup.name}? Everything "
+        "imported or changed after that backup was made is replaced. The shop as it "
+        "is now is saved in its backups folder first."
+    )
+
+
+def restore_done_message(backup: Path, previous_shop: Path) -> str:
+    return (
+        f"The shop was restored from {backup.name}. The shop as it was before is "
+        f"kept as {previous_shop}; restore that file to undo this."
+    )

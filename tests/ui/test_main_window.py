@@ -221,9 +221,11 @@ def test_dropped_empty_folder_explained(qtbot, window, empty_shop, tmp_path):
 
     assert drop_files(window, [folder])
 
+    # The folder is walked in a job, off the GUI thread.
+    qtbot.waitUntil(lambda: window.notice_area.messages() != [], timeout=10000)
     assert window.notice_area.messages() == [
         "The folder exports has no CSV, TSV or text files, so nothing was imported "
         "from it. Export your products, orders or reviews from your shop system as "
         "CSV (.csv, .tsv, .txt or .csv.gz) and drop those files or their folder here."
     ]
-    assert [job.kind for job in window.runner.history] == ["open", "load"]
+    assert [job.kind for job in window.runner.history] == ["open", "load", "scan"]
