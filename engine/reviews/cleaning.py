@@ -141,7 +141,7 @@ def detect_language(text: str, default: str = "en") -> str:
         except LangDetectException:
             return default
     best = candidates[0]
-    # Short texts get confident wrong answers ("like a square" → Albanian), so they
+    # Short texts get confident wrong results ("like a square" → Albanian), so they
     # need a near-certain result to leave the shop's language.
     if letters < SHORT_TEXT_LETTERS and best.prob < 0.97:
         return default

@@ -18,7 +18,7 @@ from typing import Sequence
 import numpy as np
 
 from engine import modelstore
-from engine.errors import CancelledError, MerchantError
+from engine.errors import CancelledError
 from engine.progress import CancelToken, ThrottledProgress, no_progress
 from engine.reviews import aspects
 from engine.reviews.cleaning import CleanReview, clean_review
@@ -42,14 +42,6 @@ RECENT_DAYS = 60
 LABELS = ("positive", "neutral", "negative")
 
 
-class NotEnoughReviewsError(MerchantError):
-    def __init__(self, shop: Path, count: int) -> None:
-        super().__init__(
-            f"The shop {shop} has {count} reviews with text, too few to analyse. "
-            "Import a reviews export with File > Import…."
-        )
-
-
 # Results
 
 
@@ -63,7 +55,7 @@ class CandidateResult:
 
 @dataclass
 class TrainingSummary:
-    """What a training run did and which model is now in use."""
+    """Outcome of a training run: each candidate's validation figures and the model in use."""
 
     active_model: str
     used_fallback: bool

@@ -235,3 +235,14 @@ def test_training_cancel_keeps_model(luma_shop):
 def test_period_rejects_unknown():
     with pytest.raises(ValueError):
         service.parse_period("last week")
+
+
+def test_cli_prints_json_summary(luma_shop, capsys):
+    import json
+
+    from engine.__main__ import main
+
+    assert main(["reviews", "--shop", str(luma_shop), "--product", "24-MB01", "--json"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["product_sku"] == "24-MB01"
+    assert printed["current"]["count"] == 2
