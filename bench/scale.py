@@ -3,9 +3,9 @@
 The shop is generated with a fixed seed: a generic products CSV (SKU, name,
 category, price) and a generic orders CSV (one row per order line), written to a
 temporary folder. Product popularity follows a Zipf-like law and customers place
-1–20 orders, as in a real shop. Each step runs in this process; a Row records its
-seconds and the process's peak RSS after it (peak RSS only grows, so a step's
-figure includes the steps before it).
+a few orders each, as in a real shop. Each step runs in this process. A Row records its
+seconds and the process's peak RSS after it. Peak RSS only grows, so a step's
+figure includes the steps before it.
 
 Steps that need features (training the default recommender, opening each tab)
 are appended to `STEPS` when they exist; see `feature_steps`.
@@ -231,7 +231,7 @@ def feature_steps() -> list[tuple[str, Step]]:
 
     Training runs when `engine.recommend.service.train_shop` exists. Opening each
     tab and timing its first results is to be added here once the tabs load their
-    data; it needs a Qt application, so it belongs in its own step function.
+    data. That step needs a Qt application, so it belongs in its own function.
     """
     steps = []
     try:

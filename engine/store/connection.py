@@ -45,7 +45,8 @@ log = logging.getLogger(__name__)
 BUSY_TIMEOUT_MS = 30_000
 # `Store.transaction` keeps asking for the write lock this long in total, so a job
 # that writes waits for a long import to commit instead of failing. An import of
-# 1,000,000 order lines holds the lock for about two minutes (bench/scale.py).
+# 1,000,000 order lines held the lock for about 3.5 minutes in `python -m bench
+# scale` on a 2-core machine with load average 8.
 WRITE_WAIT_S = 900.0
 SQLITE_HEADER = b"SQLite format 3\x00"
 
