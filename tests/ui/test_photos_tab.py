@@ -1,0 +1,201 @@
+"""Photos tab: drops, problems list, responsiveness, corrections and training."""
+
+from __future__ import annotations
+
+import shutil
+import time
+
+import numpy as np
+import pytest
+from PIL import Image
+from PySide6.QtCore import QElapsedTimer, QItemSelectionModel, QTimer
+
+from engine import modelstore
+from engine.store import open_store
+from tests.engine.test_vision_tagging import build_shop
+from tests.ui.qt_events import drop_files
+from ui.tabs.photos_tab import PhotosTab, split_photo_drops
+
+JOB_TIMEOUT_MS = 240_000
+
+
+@pytest.fixture
+def gear_shop(tmp_path, shared_data):
+    return build_shop(tmp_path / "gear", shared_data / "magento-luma-catalog")
+
+
+@pytest.fixture
+def tab(qtbot, runner):
+    widget = PhotosTab(runner)
+    qtbot.addWidget(widget)
+    widget.resize(1100, 700)
+    widget.show()
+    return widget
+
+
+def wait_for_job(qtbot, job):
+    if job.is_active:
+        with qtbot.waitSignal(job.ended, timeout=JOB_TIMEOUT_MS):
+            pass
+
+
+def test_split_drops_folders(cases, tmp_path):
+    data_folder = tmp_path / "exports"
+    data_folder.mkdir()
+    (data_folder / "orders.csv").write_text("order,sku\n1,A\n")
+    photo = cases / "C14_cmyk.jpg"
+    csv_file = cases / "C10_orders_duplicates.csv"
+
+    photos, rest = split_photo_drops(
+        [photo, csv_file, cases / "C23_dropped_folder", data_folder]
+    )
+
+    assert photos == [photo, cases / "C23_dropped_folder"]
+    assert rest == [csv_file, data_folder]
+
+
+@pytest.mark.slow
+def test_drop_lists_bad_files(qtbot, tab, gear_shop, cases, tmp_path):
+    folder = tmp_path / "dropped"
+    shutil.copytree(cases / "C23_dropped_folder", folder)
+    tab.set_shop(gear_shop)
+    tab.on_shown()
+
+    assert drop_files(
+        tab, [cases / "C19_truncated.jpg", cases / "C19_zero_bytes.jpg", folder]
+    )
+    wait_for_job(qtbot, tab.tagging_job)
+
+    problems = tab.problems_label.text()
+    assert "Not tagged: C19_truncated.jpg: truncated" in problems
+    assert "Not tagged: C19_zero_bytes.jpg: empty file (0 bytes)" in problems
+    assert "Skipped 4 files that are not photos" in problems
+    assert tab.status_label.text().startswith(
+        "Tagged 3 photos. 2 files could not be tagged"
+    )
+    assert {item.path.parent.name for item in tab.grid.photo_model.items[:3]} == {
+        "photos"
+    }
+
+
+@pytest.mark.slow
+def test_no_stalls_tagging_200(qtbot, tab, gear_shop, tmp_path, monkeypatch):
+    from engine.vision import embeddings as photo_embeddings
+
+    # The network itself runs on the worker either way; a fixed-cost stand-in
+    # keeps this test about the window (decoding, colours, writes, thumbnails,
+    # results) within a couple of minutes on a busy machine.
+    def stand_in(images):
+        rng = np.random.default_rng(len(images))
+        vectors = rng.random(
+            (len(images), photo_embeddings.DIMENSIONS), dtype=np.float32
+        )
+        return photo_embeddings.PhotoFeatures(vectors, np.zeros((len(images), 1000)))
+
+    monkeypatch.setattr(photo_embeddings, "compute_features", stand_in)
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    rng = np.random.default_rng(0)
+    for number in range(200):
+        pixels = rng.integers(0, 255, (300, 240, 3), dtype=np.uint8)
+        Image.fromarray(pixels).save(folder / f"photo_{number:03}.jpg", quality=80)
+    tab.set_shop(gear_shop)
+    tab.on_shown()
+
+    clock = QElapsedTimer()
+    clock.start()
+    gaps = []
+    last = [clock.elapsed()]
+
+    def tick():
+        now = clock.elapsed()
+        gaps.append(now - last[0])
+        last[0] = now
+
+    timer = QTimer()
+    timer.setInterval(20)
+    timer.timeout.connect(tick)
+    timer.start()
+    tab.add_photos([folder])
+    wait_for_job(qtbot, tab.tagging_job)
+    deadline = time.monotonic() + 120
+    while tab.grid.photo_model.missing_thumbnails() and time.monotonic() < deadline:
+        qtbot.wait(50)
+    timer.stop()
+
+    assert tab.status_label.text().startswith("Tagged 200 photos.")
+    assert tab.grid.photo_model.missing_thumbnails() == []
+    assert max(gaps) < 200, f"largest event-loop stall {max(gaps)} ms"
+
+
+@pytest.mark.slow
+def test_chips_accept_and_add(qtbot, tab, gear_shop, cases):
+    tab.set_shop(gear_shop)
+    tab.on_shown()
+    tab.add_photos([cases / "C14_cmyk.jpg", cases / "C18_product.webp"])
+    wait_for_job(qtbot, tab.tagging_job)
+    model, selection = tab.grid.photo_model, tab.grid.selectionModel()
+    flags = QItemSelectionModel.SelectionFlag.Select
+    for row in (0, 1):
+        selection.select(model.index(row), flags)
+
+    chip = tab.tags_panel.chips()[0]
+    with qtbot.waitSignal(tab.runner.job_ended, timeout=JOB_TIMEOUT_MS):
+        chip.accept_button.click()
+    tab.tags_panel.value_edit.setText("sale")
+    with qtbot.waitSignal(tab.runner.job_ended, timeout=JOB_TIMEOUT_MS):
+        tab.tags_panel.add_button.click()
+
+    ids = tab.grid.selected_ids()
+    with open_store(gear_shop) as store:
+        accepted = store.conn.execute(
+            "SELECT status FROM tags WHERE id = ?", (chip.tag.id,)
+        ).fetchone()[0]
+        tagged = store.conn.execute(
+            "SELECT COUNT(*) FROM tags WHERE value = 'sale' AND status = 'accepted'"
+        ).fetchone()[0]
+    assert len(ids) == 2
+    assert accepted == "accepted"
+    assert tagged == 2
+
+    tab.filter_edit.setText("sale")
+    with qtbot.waitSignal(tab.runner.job_ended, timeout=JOB_TIMEOUT_MS):
+        tab.refresh()
+    assert len(tab.grid.photo_model.items) == 2
+    assert tab.status_label.text() == "2 photos tagged 'sale'."
+
+
+@pytest.mark.slow
+def test_train_shows_accuracy(qtbot, tab, gear_shop):
+    tab.set_shop(gear_shop)
+    tab.on_shown()
+
+    tab.train_button.click()
+    wait_for_job(qtbot, tab.training_job)
+
+    with open_store(gear_shop) as store:
+        accuracy = modelstore.active_model(store, "vision").metrics[
+            "validation_accuracy"
+        ]
+    assert tab.accuracy_label.text() == f"Category accuracy {accuracy:.0%}"
+    assert tab.train_button.isEnabled()
+
+
+@pytest.mark.slow
+def test_train_cancel(qtbot, tab, gear_shop):
+    tab.set_shop(gear_shop)
+    tab.on_shown()
+
+    tab.train_button.click()
+    with qtbot.waitSignal(tab.training_job.progressed, timeout=JOB_TIMEOUT_MS):
+        pass
+    tab.cancel_button.click()
+    wait_for_job(qtbot, tab.training_job)
+
+    assert (
+        tab.status_label.text()
+        == "Training was cancelled. The tagger in use did not change."
+    )
+    with open_store(gear_shop) as store:
+        assert modelstore.active_model(store, "vision") is None
+        assert modelstore.last_training_run(store, "vision")["status"] == "cancelled"
