@@ -74,6 +74,8 @@ SHOP_WORDS = {
     "water bottle": "water bottle",
     "water jug": "water bottle",
     "pop bottle": "bottle",
+    "nipple": "bottle",
+    "wine bottle": "bottle",
     "coffee mug": "mug",
     "cup": "cup",
     "teapot": "teapot",

@@ -733,12 +733,13 @@ class PhotoRow:
     product_sku: str | None
     product_title: str | None
     tags: list[PhotoTag]
+    original_name: str | None = None  # the file name it was dropped with
 
 
 def list_photos(
     shop_path: Path, tag: str | None = None, limit: int = 5000
 ) -> list[PhotoRow]:
-    """Return the shop's photos with their tags, newest drops first.
+    """Return the shop's photos with their tags: tagged first, then newest drops.
 
     Args:
         tag: keep only photos with a tag of this value that was not removed
@@ -746,7 +747,9 @@ def list_photos(
     """
     with open_store(shop_path) as store:
         query = (
-            "SELECT ph.id, ph.location, ph.product_sku, pr.title FROM product_photos ph "
+            "SELECT ph.id, ph.location, ph.product_sku, pr.title, ph.alt_text, "
+            "ph.source = 'dropped' "
+            "FROM product_photos ph "
             "LEFT JOIN products pr ON pr.sku = ph.product_sku "
         )
         parameters: list = []
@@ -756,7 +759,10 @@ def list_photos(
                 "AND value = ? COLLATE NOCASE) "
             )
             parameters.append(tag.strip())
-        query += "ORDER BY ph.source = 'dropped' DESC, ph.id DESC LIMIT ?"
+        query += (
+            "ORDER BY EXISTS (SELECT 1 FROM tags t WHERE t.photo_id = ph.id) DESC, "
+            "ph.source = 'dropped' DESC, ph.id DESC LIMIT ?"
+        )
         rows = store.conn.execute(query, [*parameters, limit]).fetchall()
         tags_by_photo = _tags_by_photo(store, [row[0] for row in rows])
         folder = store.folder
@@ -767,8 +773,9 @@ def list_photos(
             product_sku=sku,
             product_title=title,
             tags=tags_by_photo.get(photo_id, []),
+            original_name=alt_text if source_is_drop else None,
         )
-        for photo_id, location, sku, title in rows
+        for photo_id, location, sku, title, alt_text, source_is_drop in rows
     ]
 
 

@@ -533,7 +533,8 @@ def photo_item(row) -> PhotoItem:
         caption_parts.append(best["object"].value)
     title = getattr(row, "product_title", None)
     path = _absolute(row)
-    caption = " · ".join(caption_parts) or title or path.name
+    name = getattr(row, "original_name", None) or Path(row.path).name
+    caption = " · ".join(caption_parts) or title or name
     tooltip = "\n".join(
         f"{tag.kind}: {tag.value}"
         + (f" ({tag.confidence:.0%})" if tag.confidence is not None else "")
@@ -547,6 +548,7 @@ def photo_item(row) -> PhotoItem:
         tags=list(row.tags),
         product_sku=row.product_sku,
         product_title=title,
+        name=name,
     )
 
 

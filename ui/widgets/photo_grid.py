@@ -25,6 +25,7 @@ class PhotoItem:
     tags: list = field(default_factory=list)
     product_sku: str | None = None
     product_title: str | None = None
+    name: str = ""  # the file name the owner knows the photo by
 
 
 def make_thumbnail(path: Path) -> tuple[int, int, bytes] | None:

@@ -110,7 +110,7 @@ class PhotoTagsPanel(QWidget):
         layout.addWidget(self.similar_button)
         self.similar_list = QListWidget()
         self.similar_list.setAccessibleName("Similar products")
-        self.similar_list.setMaximumHeight(130)
+        self.similar_list.setMaximumHeight(110)
         self.similar_list.hide()
         layout.addWidget(self.similar_list)
         layout.addStretch(1)
@@ -170,7 +170,7 @@ class PhotoTagsPanel(QWidget):
             self._show_link(None, None)
             return
 
-        title = item.product_title or item.path.name
+        title = item.product_title or item.name or item.path.name
         more = (
             f" (and {selected_count - 1} more selected)" if selected_count > 1 else ""
         )
