@@ -58,7 +58,7 @@ _STARTED = time.perf_counter()
 
 
 def report(text: str) -> None:
-    """Print one progress line to stderr (stdout holds the result table)."""
+    """Print one progress line to stderr, because stdout receives the result table."""
     elapsed = time.perf_counter() - _STARTED
     load = open("/proc/loadavg").read().split()[0] if os.path.exists("/proc/loadavg") else "?"
     print(f"[{elapsed:7.1f} s, load {load}] {text}", file=sys.stderr, flush=True)

@@ -150,9 +150,9 @@ def train_shop(shop_path: Path, progress=no_progress, cancel: CancelToken | None
 def _one_blas_thread():
     """Limit NumPy's BLAS to one thread while training runs in the background.
 
-    On the demo shop with other processes busy (load average 5-6 on 2 cores),
-    training used 43.7 s of CPU time with OpenBLAS's default two threads and
-    26.5 s with one, because idle BLAS threads spin while they wait for a core.
+    On the demo shop at load average 5-6 on 2 cores, training used 43.7 s of CPU
+    time with OpenBLAS's default two threads and 26.5 s with one. Idle BLAS
+    threads spin while they wait for a core.
     """
     from threadpoolctl import threadpool_limits  # installed with scikit-learn
 

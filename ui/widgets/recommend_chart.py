@@ -45,10 +45,12 @@ class ModelMetricsChart(QStackedWidget):
         # A horizontal bar series draws its first category at the bottom, so the
         # models are reversed to list Bestsellers at the top.
         measured.reverse()
+
         if not measured:
             self.categories = []
             self.setCurrentWidget(self.empty_label)
             return
+
         chart = QChart()
         chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
         chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
