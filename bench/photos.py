@@ -51,7 +51,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--cnn-epochs",
         type=int,
-        default=40,
+        default=20,
         help="training epochs of the from-scratch CNN",
     )
 
