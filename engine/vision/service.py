@@ -2,7 +2,7 @@
 
 Public calls (each opens its own store, so any thread may call them):
 - `tag_photos(shop_path, paths)` copies dropped photos into the shop and suggests
-  category, object, colour and product tags for each; bad files are reported one
+  category, object, colour and product tags for each. Bad files are reported one
   by one while the batch goes on.
 - `train_tagger(shop_path)` trains the category head on the catalog photos and
   the owner's corrections, and makes it active once it is saved whole.
@@ -177,7 +177,7 @@ def tag_photos(
 
 
 class _TaggingContext:
-    """What every batch needs: the head, class names and catalog embeddings."""
+    """The category head and the embeddings of the shop's photos, shared by batches."""
 
     def __init__(self, head, catalog_ids, catalog_skus, catalog_vectors) -> None:
         self.head = head

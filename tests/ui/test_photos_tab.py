@@ -39,6 +39,26 @@ def wait_for_job(qtbot, job):
             pass
 
 
+def tag_status(shop_path, tag_id: int) -> str:
+    with open_store(shop_path) as store:
+        return store.conn.execute(
+            "SELECT status FROM tags WHERE id = ?", (tag_id,)
+        ).fetchone()[0]
+
+
+def count_tagged(shop_path, value: str) -> int:
+    with open_store(shop_path) as store:
+        return store.conn.execute(
+            "SELECT COUNT(*) FROM tags WHERE value = ? AND status = 'accepted'",
+            (value,),
+        ).fetchone()[0]
+
+
+def wait_for_tagging(qtbot, tab):
+    qtbot.waitUntil(lambda: tab.tagging_job is not None, timeout=JOB_TIMEOUT_MS)
+    wait_for_job(qtbot, tab.tagging_job)
+
+
 def test_split_drops_folders(cases, tmp_path):
     data_folder = tmp_path / "exports"
     data_folder.mkdir()
@@ -64,7 +84,7 @@ def test_drop_lists_bad_files(qtbot, tab, gear_shop, cases, tmp_path):
     assert drop_files(
         tab, [cases / "C19_truncated.jpg", cases / "C19_zero_bytes.jpg", folder]
     )
-    wait_for_job(qtbot, tab.tagging_job)
+    wait_for_tagging(qtbot, tab)
 
     problems = tab.problems_label.text()
     assert "Not tagged: C19_truncated.jpg: truncated" in problems
@@ -117,7 +137,7 @@ def test_no_stalls_tagging_200(qtbot, tab, gear_shop, tmp_path, monkeypatch):
     timer.timeout.connect(tick)
     timer.start()
     tab.add_photos([folder])
-    wait_for_job(qtbot, tab.tagging_job)
+    wait_for_tagging(qtbot, tab)
     deadline = time.monotonic() + 120
     while tab.grid.photo_model.missing_thumbnails() and time.monotonic() < deadline:
         qtbot.wait(50)
@@ -133,35 +153,31 @@ def test_chips_accept_and_add(qtbot, tab, gear_shop, cases):
     tab.set_shop(gear_shop)
     tab.on_shown()
     tab.add_photos([cases / "C14_cmyk.jpg", cases / "C18_product.webp"])
-    wait_for_job(qtbot, tab.tagging_job)
+    wait_for_tagging(qtbot, tab)
     model, selection = tab.grid.photo_model, tab.grid.selectionModel()
     flags = QItemSelectionModel.SelectionFlag.Select
     for row in (0, 1):
         selection.select(model.index(row), flags)
 
     chip = tab.tags_panel.chips()[0]
-    with qtbot.waitSignal(tab.runner.job_ended, timeout=JOB_TIMEOUT_MS):
-        chip.accept_button.click()
+    chip.accept_button.click()
+    qtbot.waitUntil(
+        lambda: tag_status(gear_shop, chip.tag.id) == "accepted", timeout=JOB_TIMEOUT_MS
+    )
     tab.tags_panel.value_edit.setText("sale")
-    with qtbot.waitSignal(tab.runner.job_ended, timeout=JOB_TIMEOUT_MS):
-        tab.tags_panel.add_button.click()
+    tab.tags_panel.add_button.click()
+    qtbot.waitUntil(
+        lambda: count_tagged(gear_shop, "sale") == 2, timeout=JOB_TIMEOUT_MS
+    )
 
-    ids = tab.grid.selected_ids()
-    with open_store(gear_shop) as store:
-        accepted = store.conn.execute(
-            "SELECT status FROM tags WHERE id = ?", (chip.tag.id,)
-        ).fetchone()[0]
-        tagged = store.conn.execute(
-            "SELECT COUNT(*) FROM tags WHERE value = 'sale' AND status = 'accepted'"
-        ).fetchone()[0]
-    assert len(ids) == 2
-    assert accepted == "accepted"
-    assert tagged == 2
+    assert len(tab.grid.selected_ids()) == 2
+    assert tab.tags_panel.value_edit.text() == ""
 
     tab.filter_edit.setText("sale")
-    with qtbot.waitSignal(tab.runner.job_ended, timeout=JOB_TIMEOUT_MS):
-        tab.refresh()
-    assert len(tab.grid.photo_model.items) == 2
+    tab.refresh()
+    qtbot.waitUntil(
+        lambda: len(tab.grid.photo_model.items) == 2, timeout=JOB_TIMEOUT_MS
+    )
     assert tab.status_label.text() == "2 photos tagged 'sale'."
 
 

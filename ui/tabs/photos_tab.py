@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QSplitter,
@@ -38,10 +39,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# Thumbnails are made in jobs of this many photos; each job's result is turned
-# into icons on the GUI thread in well under the 200 ms a stall would show.
+# Thumbnails are made in jobs of this many photos. Turning one job's result into
+# icons on the GUI thread takes well under the 200 ms that a stall would show.
 THUMBNAIL_CHUNK = 24
-# Dropping more photos than this asks for confirmation first.
+# A drop with more photos than this is tagged only after the owner confirms it.
 CONFIRM_ABOVE = 500
 MAX_PROBLEMS_LISTED = 5
 
@@ -281,27 +282,51 @@ class PhotosTab(FeatureTab):
             )
             return
         from engine.vision.files import collect_photo_files
+
+        job = self.runner.submit(
+            "Finding dropped photos",
+            lambda progress, cancel: collect_photo_files(paths),
+            kind="photos",
+        )
+        job.finished.connect(self.on_photos_collected)
+        job.failed.connect(self.on_job_failed)
+
+    def on_photos_collected(self, collected) -> None:
+        """Tag the photos found, after a confirmation when there are very many."""
         from engine.vision.service import tag_photos
+
+        count = len(collected.photos)
+        if count > CONFIRM_ABOVE and not self._confirm_many(count):
+            self.status_label.setText(f"Did not tag the {count:,} dropped photos.")
+            return
+        if count == 0:
+            self._show_problems([], collected.skipped)
+            self.status_label.setText("No photos were found in what was dropped.")
+            return
 
         shop = self.shop_path
 
-        def find_and_tag(progress, cancel):
-            collected = collect_photo_files(paths)
-            report = tag_photos(
+        def tag(progress, cancel):
+            return collected, tag_photos(
                 shop, collected.photos, progress=progress, cancel=cancel
             )
-            return collected, report
 
         self.tagging_job = self.runner.submit(
-            f"Tagging {plural(len(paths), 'dropped item')}",
-            find_and_tag,
-            kind="photos",
-            lane=Lane.WRITE,
+            f"Tagging {plural(count, 'photo')}", tag, kind="photos", lane=Lane.WRITE
         )
-        self._show_busy(self.tagging_job, "Finding photos…")
+        self._show_busy(self.tagging_job, "Tagging photos…")
         self.tagging_job.finished.connect(self.on_tagging_finished)
         self.tagging_job.cancelled.connect(self.on_tagging_cancelled)
         self.tagging_job.failed.connect(self.on_job_failed)
+
+    def _confirm_many(self, count: int) -> bool:
+        answer = QMessageBox.question(
+            self,
+            "Tag many photos",
+            f"The drop contains {count:,} photos. Tagging them takes a while and "
+            "copies each into the shop folder. Tag them all?",
+        )
+        return answer == QMessageBox.StandardButton.Yes
 
     def on_tagging_finished(self, result) -> None:
         collected, report = result
@@ -593,7 +618,7 @@ _FOLDER_SCAN_LIMIT = 2000
 def split_photo_drops(paths: list[Path]) -> tuple[list[Path], list[Path]]:
     """Split dropped paths into photos (files or photo folders) and everything else.
 
-    A folder counts as photos when it holds more photo files than data files,
+    A folder counts as photos when it contains more photo files than data files,
     looking at up to 2,000 files inside it.
     """
     from engine.vision.files import PHOTO_SUFFIXES, is_junk
