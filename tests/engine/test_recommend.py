@@ -117,6 +117,28 @@ def test_fit_cancel_raises(uci_slice):
         fit_candidates(FitContext(train, texts), truth, names=("item_knn",), cancel=token)
 
 
+@pytest.mark.slow
+def test_refit_all_shares_hybrid_parts(uci_slice):
+    from engine.recommend.models.base import FitContext
+    from engine.recommend.training import fit_candidates, refit_all
+
+    train, truth, texts = uci_slice
+    # Without "content" in the names the hybrid fits a default TF-IDF content part,
+    # which keeps Word2Vec out of this test.
+    names = ("popularity", "item_knn", "hybrid")
+    candidates = fit_candidates(FitContext(train, texts), truth, names=names, bootstrap_samples=0)
+    refitted = refit_all(candidates, FitContext(train, texts))
+
+    assert set(refitted) == set(names)
+    hybrid, hybrid_seconds = refitted["hybrid"]
+    assert hybrid.collaborative is refitted["item_knn"][0]
+    assert hybrid.popularity is refitted["popularity"][0]
+    assert hybrid.content.vectors is not None
+    assert hybrid_seconds >= refitted["item_knn"][1]
+    rows = train.matrix[:5]
+    assert np.allclose(hybrid.scores(rows), candidates[-1].model.scores(rows), atol=1e-5)
+
+
 # ---------------------------------------------------------------- shops from the cases
 
 
