@@ -1,9 +1,9 @@
 """Name the dominant colours of the product in a photo, ignoring the studio background.
 
-Steps: downscale, mask out the background (pixels close to the border colour that
-connect to the border), suppress skin when enough other foreground remains, weight
-pixels towards the centre of the product, and name each pixel in CIELAB by its
-lightness, chroma and hue. The names are the eleven basic colour terms.
+Steps: downscale, then mask out the background (pixels close to the border colour
+that connect to the border). Skin is suppressed when enough other foreground
+remains. Pixels are weighted towards the centre of the product and named in
+CIELAB by their lightness, chroma and hue. The names are the eleven basic colour terms.
 """
 
 from __future__ import annotations
@@ -148,7 +148,7 @@ def dominant_colours(
 
     mask = foreground_mask(lab)
     if mask.sum() < 0.01 * mask.size:
-        # Nothing stands out from the border colour: a white product on white, or
+        # Nothing differs from the border colour: a white product on white, or
         # a close-up filled by the product. The whole picture is then its colour.
         median = np.median(lab.reshape(-1, 3), axis=0)[None, :]
         return [ColourTag(COLOUR_NAMES[name_lab(median)[0]], 1.0)]

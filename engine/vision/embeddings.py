@@ -10,10 +10,10 @@ from PIL import Image
 from engine.store import Store, utc_now
 from engine.vision import backbone
 
-# The cached vector is the pooled embedding of the centre crop. Adding a second
-# view of the whole photo padded to a square raised garment-type top-1 on the
-# Luma photos from 0.85 to 0.87 with all training photos but not with 10 per
-# class, at twice the cost per photo, so it is not used.
+# The cached vector is the pooled embedding of the centre crop. A second view of
+# the whole photo padded to a square raised garment-type top-1 on the Luma photos
+# from 0.85 to 0.87 with all training photos. It did not help with 10 per class
+# and doubles the cost per photo, so it is not used.
 EMBEDDING_MODEL = f"{backbone.MODEL_NAME}/crop"
 DIMENSIONS = backbone.DIMENSIONS
 

@@ -205,7 +205,7 @@ def _open_checked(
         image = Image.open(io.BytesIO(data), formats=[image_format])
         width, height = image.size
     except Image.DecompressionBombError as error:
-        # Pillow stops far larger images itself. Its message holds the pixel count.
+        # Pillow stops far larger images itself. Its message contains the pixel count.
         found = re.search(r"\((\d+) pixels\)", str(error))
         pixels = int(found.group(1)) if found else max_pixels + 1
         raise PhotoLoadError(

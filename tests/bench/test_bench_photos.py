@@ -42,6 +42,8 @@ def test_kmeans_peer_names_colour():
     pixels = np.full((120, 100, 3), 25, dtype=np.uint8)
     pixels[..., 1] = 60
     pixels[..., 2] = 160
+    pixels[:20] = 250
+    pixels[-20:] = 235
 
     assert photos._kmeans_colour(Image.fromarray(pixels)) == "blue"
 

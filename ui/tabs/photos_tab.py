@@ -207,7 +207,12 @@ class PhotosTab(FeatureTab):
 
     def load_thumbnails(self) -> None:
         """Make the next chunk of missing thumbnails in a job; repeats until done."""
-        if self.runner is None or self.thumbnail_job is not None:
+        # The window shuts the runner down on close, after which no chunk may start.
+        if (
+            self.runner is None
+            or self.runner.is_shut_down
+            or self.thumbnail_job is not None
+        ):
             return
         missing = [
             item
