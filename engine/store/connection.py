@@ -62,6 +62,8 @@ class Store:
         self.path = path
         self.conn = conn
         self.db = sqlite_utils.Database(conn)
+        # How long `transaction` waits for another writer, in seconds.
+        self.write_wait_s = WRITE_WAIT_S
 
     @property
     def folder(self) -> Path:
@@ -73,7 +75,7 @@ class Store:
         """Run the block in one write transaction: all of it is saved, or none.
 
         The write lock is taken first (BEGIN IMMEDIATE). While another connection
-        writes, this waits up to WRITE_WAIT_S, so statements inside the block never
+        writes, this waits up to `write_wait_s` seconds, so statements inside the block never
         meet a "database is locked" error from another writer.
         """
         self._begin_immediate()
@@ -85,7 +87,7 @@ class Store:
         self.conn.execute("COMMIT")
 
     def _begin_immediate(self) -> None:
-        deadline = time.monotonic() + WRITE_WAIT_S
+        deadline = time.monotonic() + self.write_wait_s
         while True:
             try:
                 self.conn.execute("BEGIN IMMEDIATE")

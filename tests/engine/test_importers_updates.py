@@ -101,6 +101,7 @@ def test_busy_shop_plain_message(store, tmp_path):
     holder = sqlite3.connect(store.path, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
     store.conn.execute("PRAGMA busy_timeout = 100")
+    store.write_wait_s = 0.3
     try:
         with pytest.raises(ImportFileError) as error:
             import_file(store, path)
