@@ -19,6 +19,7 @@ from typing import Iterator
 import psutil
 import sqlite_utils
 
+from engine import paths
 from engine.errors import (
     BackupError,
     NotAShopError,
@@ -37,6 +38,7 @@ from engine.store.backup import (
     has_shop_data,
     list_backups,
 )
+from engine.store.errors import ShopUpgradeError
 
 log = logging.getLogger(__name__)
 
@@ -156,6 +158,8 @@ def open_store(path: Path, *, create: bool = False) -> Store:
         ShopDamagedError: SQLite's quick check fails.
         ShopAccessError: the file or its folder cannot be written.
         ShopTooNewError: the file comes from a newer version of the app.
+        ShopUpgradeError: a schema migration failed; the message names the
+            backup made before it.
     """
     path = Path(path)
     if path.is_dir():
@@ -170,14 +174,14 @@ def open_store(path: Path, *, create: bool = False) -> Store:
 
     try:
         conn = _connect(path)
-        _back_up_before_upgrade(conn, path)
-        schema.migrate(conn)
-    except ValueError:
         version = schema.schema_version(conn)
-        conn.close()
-        raise ShopTooNewError(path, version, schema.LATEST_VERSION) from None
+        if version > schema.LATEST_VERSION:
+            conn.close()
+            raise ShopTooNewError(path, version, schema.LATEST_VERSION)
+        backup = _back_up_before_upgrade(conn, path)
     except sqlite3.OperationalError as error:
         raise ShopAccessError(path, str(error)) from error
+    _upgrade(conn, path, version, backup)
     _make_shop_files_private(path)
 
     store = Store(path, conn)
@@ -209,19 +213,58 @@ def _make_shop_files_private(path: Path) -> None:
             make_private_folder(folder)
 
 
-def _back_up_before_upgrade(conn: sqlite3.Connection, path: Path) -> None:
+def _back_up_before_upgrade(conn: sqlite3.Connection, path: Path) -> Path | None:
     # A migration changes the shop file in place. An older version of the app
     # cannot read the result, so the shop as it was is kept in backups/.
     version = schema.schema_version(conn)
     if version < 1 or version >= schema.LATEST_VERSION or not has_shop_data(conn):
-        return
+        return None
     try:
-        automatic_backup(conn, path, BEFORE_UPGRADE)
+        return automatic_backup(conn, path, BEFORE_UPGRADE)
     except BackupError as error:
         conn.close()
         raise ShopAccessError(
             path, f"the backup before updating the shop file failed: {error}"
         ) from error
+
+
+def _upgrade(conn: sqlite3.Connection, path: Path, version: int, backup: Path | None) -> None:
+    # Any error of a migration (a full disk, another program holding the file, or
+    # a fault in the migration itself) is reported as a failed update.
+    try:
+        schema.migrate(conn)
+    except Exception as error:
+        log.exception("Updating %s from schema %d failed", path.name, version)
+        try:
+            version_now = schema.schema_version(conn)
+        except sqlite3.Error:
+            version_now = version
+        conn.close()
+        raise ShopUpgradeError(
+            path,
+            version,
+            version_now,
+            schema.LATEST_VERSION,
+            _error_detail(error),
+            backup,
+            _upgrade_next_step(error),
+        ) from error
+
+
+def _error_detail(error: Exception) -> str:
+    return str(error) or type(error).__name__
+
+
+def _upgrade_next_step(error: Exception) -> str:
+    text = str(error).lower()
+    if isinstance(error, sqlite3.OperationalError) and "disk is full" in text:
+        return "Free some disk space, then open the shop again."
+    if isinstance(error, sqlite3.OperationalError) and is_busy_error(error):
+        return "Close other programs that use this shop, then open it again."
+    return (
+        "Open the shop again. If the update fails again, send the log file "
+        f"{paths.log_file()} to the person who looks after your Merchant Assistant."
+    )
 
 
 def _check_existing(path: Path) -> None:

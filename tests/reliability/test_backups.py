@@ -7,6 +7,7 @@ import sqlite3
 
 import pytest
 
+from engine import paths
 from engine.errors import RestoreError, ShopDamagedError, ShopDamagedWithBackupError
 from engine.importers import import_file
 from engine.store import open_store, schema
@@ -21,6 +22,7 @@ from engine.store.backup import (
     list_backups,
     restore_backup,
 )
+from engine.store.errors import ShopUpgradeError
 from tests.reliability.shop_state import copy_read_only_files, row_count, shop_state
 
 ORDERS = "C10_orders_duplicates.csv"
@@ -105,16 +107,23 @@ def make_old_shop(path, version: int, sku: str = "MUG-1"):
     conn.close()
 
 
-def test_failed_upgrade_keeps_old_file_and_backup(tmp_path, monkeypatch):
-    path = tmp_path / "shop" / "shop.db"
-    make_old_shop(path, 2)
+def break_last_migration(monkeypatch, error: Exception) -> None:
+    """Make the migration to the latest schema create a table, then raise `error`."""
 
     def broken_migration(conn):
         conn.execute("CREATE TABLE half_done (x)")
-        raise RuntimeError("migration stopped")
+        raise error
 
-    monkeypatch.setattr(schema, "MIGRATIONS", [*schema.MIGRATIONS[:2], broken_migration])
-    with pytest.raises(RuntimeError, match="migration stopped"):
+    migrations = [*schema.MIGRATIONS[:-1], broken_migration]
+    monkeypatch.setattr(schema, "MIGRATIONS", migrations)
+
+
+def test_failed_upgrade_keeps_old_file_and_backup(tmp_path, monkeypatch):
+    path = tmp_path / "shop" / "shop.db"
+    make_old_shop(path, 2)
+    break_last_migration(monkeypatch, RuntimeError("migration stopped"))
+
+    with pytest.raises(ShopUpgradeError):
         open_store(path)
 
     conn = sqlite3.connect(path)
@@ -128,6 +137,109 @@ def test_failed_upgrade_keeps_old_file_and_backup(tmp_path, monkeypatch):
     assert schema.schema_version(copy) == 2
     assert copy.execute("SELECT sku FROM products").fetchall() == [("MUG-1",)]
     copy.close()
+
+
+def test_failed_upgrade_message_names_backup(tmp_path, monkeypatch):
+    path = tmp_path / "shop" / "shop.db"
+    make_old_shop(path, 2)
+    break_last_migration(monkeypatch, RuntimeError("migration stopped"))
+
+    with pytest.raises(ShopUpgradeError) as raised:
+        open_store(path)
+
+    backup = list_backups(path)[0].path
+    latest = schema.LATEST_VERSION
+    assert raised.value.backup == backup
+    assert str(raised.value) == (
+        f"Merchant Assistant could not update the shop file {path} from schema 2 to "
+        f"{latest} (migration stopped). The shop file was left unchanged at schema 2. "
+        f"A copy of the shop from before the update is kept at {backup}. Open the "
+        "shop again. If the update fails again, send the log file "
+        f"{paths.log_file()} to the person who looks after your Merchant Assistant."
+    )
+
+
+def test_failed_upgrade_not_called_access_problem(tmp_path, monkeypatch):
+    # A failing ALTER TABLE raises OperationalError, the class SQLite also raises
+    # for a file that cannot be written, but the owner's problem is the update.
+    path = tmp_path / "shop" / "shop.db"
+    make_old_shop(path, 2)
+    break_last_migration(
+        monkeypatch, sqlite3.OperationalError("duplicate column name: rebuyable")
+    )
+
+    with pytest.raises(ShopUpgradeError) as raised:
+        open_store(path)
+
+    message = str(raised.value)
+    assert "(duplicate column name: rebuyable)" in message
+    assert "cannot be opened for changes" not in message
+    assert str(list_backups(path)[0].path) in message
+
+
+def test_failed_upgrade_disk_full_advice(tmp_path, monkeypatch):
+    path = tmp_path / "shop" / "shop.db"
+    make_old_shop(path, 2)
+    break_last_migration(
+        monkeypatch, sqlite3.OperationalError("database or disk is full")
+    )
+
+    with pytest.raises(ShopUpgradeError) as raised:
+        open_store(path)
+
+    assert str(raised.value).endswith("Free some disk space, then open the shop again.")
+
+
+def test_failed_upgrade_reports_saved_steps(tmp_path, monkeypatch):
+    path = tmp_path / "shop" / "shop.db"
+    make_old_shop(path, 1)
+    break_last_migration(monkeypatch, RuntimeError("migration stopped"))
+
+    with pytest.raises(ShopUpgradeError) as raised:
+        open_store(path)
+
+    latest = schema.LATEST_VERSION
+    assert raised.value.version_now == latest - 1
+    assert (
+        f"from schema 1 to {latest} (migration stopped). The update stopped after "
+        f"schema {latest - 1}, which was saved." in str(raised.value)
+    )
+    conn = sqlite3.connect(path)
+    assert schema.schema_version(conn) == latest - 1
+    conn.close()
+
+
+def test_failed_upgrade_of_empty_shop_says_no_backup(tmp_path, monkeypatch):
+    path = tmp_path / "shop" / "shop.db"
+    make_old_shop(path, 2)
+    conn = sqlite3.connect(path)
+    conn.execute("DELETE FROM products")
+    conn.commit()
+    conn.close()
+    break_last_migration(monkeypatch, RuntimeError("migration stopped"))
+
+    with pytest.raises(ShopUpgradeError) as raised:
+        open_store(path)
+
+    assert raised.value.backup is None
+    assert (
+        "No backup was made, because the shop had no products, orders or reviews."
+        in str(raised.value)
+    )
+    assert list_backups(path) == []
+
+
+def test_failed_upgrade_can_be_retried(tmp_path, monkeypatch):
+    path = tmp_path / "shop" / "shop.db"
+    make_old_shop(path, 2)
+    with monkeypatch.context() as patch:
+        break_last_migration(patch, RuntimeError("migration stopped"))
+        with pytest.raises(ShopUpgradeError):
+            open_store(path)
+
+    with open_store(path) as store:
+        assert schema.schema_version(store.conn) == schema.LATEST_VERSION
+        assert store.conn.execute("SELECT sku FROM products").fetchall() == [("MUG-1",)]
 
 
 @pytest.mark.parametrize("version", [1, 2])
