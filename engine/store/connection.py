@@ -228,7 +228,9 @@ def _back_up_before_upgrade(conn: sqlite3.Connection, path: Path) -> Path | None
         ) from error
 
 
-def _upgrade(conn: sqlite3.Connection, path: Path, version: int, backup: Path | None) -> None:
+def _upgrade(
+    conn: sqlite3.Connection, path: Path, version: int, backup: Path | None
+) -> None:
     # Any error of a migration (a full disk, another program holding the file, or
     # a fault in the migration itself) is reported as a failed update.
     try:

@@ -29,13 +29,22 @@ class ShopUpgradeError(MerchantError):
         self.version_now = version_now
         self.backup = Path(backup) if backup is not None else None
         if version_now == version_before:
-            state_sentence = f"The shop file was left unchanged at schema {version_before}."
+            state_sentence = (
+                f"The shop file was left unchanged at schema {version_before}."
+            )
         else:
-            state_sentence = f"The update stopped after schema {version_now}, which was saved."
+            state_sentence = (
+                f"The update stopped after schema {version_now}, which was saved."
+            )
         if self.backup is not None:
-            backup_sentence = f"A copy of the shop from before the update is kept at {self.backup}."
+            backup_sentence = (
+                f"A copy of the shop from before the update is kept at {self.backup}."
+            )
         else:
-            backup_sentence = "No backup was made, because the shop had no products, orders or reviews."
+            backup_sentence = (
+                "No backup was made, because the shop had no products, orders or "
+                "reviews."
+            )
         if version_before == 0:
             failure = f"could not create the tables of the new shop file {self.path}"
         else:
@@ -43,4 +52,7 @@ class ShopUpgradeError(MerchantError):
                 f"could not update the shop file {self.path} from schema "
                 f"{version_before} to {version_target}"
             )
-        super().__init__(f"Merchant Assistant {failure} ({detail}). {state_sentence} {backup_sentence} {next_step}")
+        super().__init__(
+            f"Merchant Assistant {failure} ({detail}). {state_sentence} "
+            f"{backup_sentence} {next_step}"
+        )

@@ -65,7 +65,8 @@ def write_files(folder):
     orders = folder / "orders.csv"
     with open(orders, "w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["order_id", "customer_id", "customer_name", "email", "sku", "qty"])
+        header = ["order_id", "customer_id", "customer_name", "email", "sku", "qty"]
+        writer.writerow(header)
         skus = list(HOSTILE_TITLES)
         for number, (customer, name, email) in enumerate(CUSTOMERS):
             for sku in skus[number :: len(CUSTOMERS)]:
@@ -82,7 +83,9 @@ def hostile_shop(tmp_path):
         import_file(store, orders)
         with store.transaction() as conn:
             for sku, title in STORED_TITLES.items():
-                conn.execute("UPDATE products SET title = ? WHERE sku = ?", (title, sku))
+                conn.execute(
+                    "UPDATE products SET title = ? WHERE sku = ?", (title, sku)
+                )
             conn.execute(
                 "INSERT INTO customers (customer_id, name, email, source, created_at) "
                 "VALUES (?, ?, ?, 'test', '2024-01-01')",
