@@ -115,14 +115,16 @@ class AmazonOrders:
         line_total = ctx.number(values[self.item_price], "the item-price") if self.item_price is not None else None
         unit_price = round(line_total / quantity, 6) if line_total is not None and quantity else None
 
-        product_sku, kind = self.catalog.resolve(sku)
-        if not self.catalog.knows(product_sku):
+        product_sku, kind = self.catalog.classify_line(sku, title)
+        if kind == "product" and not self.catalog.knows(product_sku):
             self.unknown_products += 1
         reason = self.orders.add_line(
             row_number, line_id, sku, product_sku, title or None, quantity, unit_price, line_total, kind
         )
         if reason:
             raise RowError(reason)
+        if kind != "product":
+            ctx.writer.counts[f"{kind}_lines"] += 1
 
 
 class AmazonListings:

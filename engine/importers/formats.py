@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from engine.importers import (
     amazon,
+    generic_customers,
     generic_orders,
     generic_products,
     generic_reviews,
@@ -43,6 +44,7 @@ GENERIC_IMPORTERS = {
     "products": generic_products.run,
     "orders": generic_orders.run,
     "reviews": generic_reviews.run,
+    "customers": generic_customers.run,
 }
 
 

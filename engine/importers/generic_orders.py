@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 
-from engine.importers.catalog import Catalog, line_kind_from_title
+from engine.importers.catalog import Catalog
 from engine.importers.context import ImportContext, RowError, cell_text
 from engine.importers.order_writer import OrderFields
 
@@ -120,7 +120,7 @@ class GenericOrders:
         else:
             line_total = round(quantity * unit_price, 6) if unit_price is not None else None
 
-        product_sku, kind = self._product(sku, title)
+        product_sku, kind = self.catalog.classify_line(sku, title)
         reason = self.orders.add_line(
             row_number, line_id, sku, product_sku, title, quantity, unit_price, line_total, kind
         )
@@ -132,13 +132,6 @@ class GenericOrders:
             self.unknown_products += 1
         if kind != "product":
             self.ctx.writer.counts[f"{kind}_lines"] += 1
-
-    def _product(self, sku: str | None, title: str | None) -> tuple[str, str]:
-        if sku:
-            return self.catalog.resolve(sku)
-        # Without a SKU the item name is the product key.
-        kind = line_kind_from_title(title) or self.catalog.resolve(title)[1]
-        return title, kind
 
     def _warn_about_columns(self) -> None:
         headers = self.ctx.headers

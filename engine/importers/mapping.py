@@ -1,8 +1,9 @@
 """Fields of the generic CSV import, and the guess of the column for each field.
 
-A spreadsheet of products, orders or reviews in no known layout is read through a
-mapping field → header. `guess_mapping` matches header names against the common
-names of each field in English and German; the shop owner can correct the guess.
+A spreadsheet of products, orders, reviews or customers in no known layout is read
+through a mapping field → header. `guess_mapping` matches header names against the
+common names of each field in English and German; the shop owner can correct the
+guess.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from pathlib import Path
 from engine.errors import ImportFileError
 from engine.importers.context import header_key
 
-KINDS = ("products", "orders", "reviews")
+KINDS = ("products", "orders", "reviews", "customers")
 
 
 @dataclass(frozen=True)
@@ -160,14 +161,43 @@ REVIEW_FIELDS = [
     ]),
 ]
 
+CUSTOMER_FIELDS = [
+    _field("customer_id", "Customer id", False, [
+        "customer id", "customerid", "customer", "customer number", "customer no",
+        "kundennummer", "kunde", "kunden nr", "client id", "buyer id", "user id", "id",
+    ], "Customer id or e-mail: at least one is needed. Orders name customers by it."),
+    _field("email", "E-mail", False, [
+        "email", "e mail", "customer email", "email address", "buyer email",
+        "e mail adresse",
+    ], "Customer id or e-mail: at least one is needed."),
+    _field("name", "Name", False, [
+        "name", "customer name", "full name", "billing name", "buyer name",
+        "kundenname",
+    ]),
+    _field("first_name", "First name", False, [
+        "first name", "firstname", "given name", "vorname",
+    ], "Used with the last name when the file has no full name column."),
+    _field("last_name", "Last name", False, [
+        "last name", "lastname", "surname", "family name", "nachname",
+    ]),
+    _field("country", "Country", False, [
+        "country", "country code", "default address country code", "billing country",
+        "shipping country", "land",
+    ]),
+]
+
 GENERIC_FIELDS: dict[str, list[MappingField]] = {
     "products": PRODUCT_FIELDS,
     "orders": ORDER_FIELDS,
     "reviews": REVIEW_FIELDS,
+    "customers": CUSTOMER_FIELDS,
 }
 
 # Fields of which at least one must be mapped, per kind.
-ONE_OF_REQUIRED: dict[str, list[tuple[str, ...]]] = {"orders": [("sku", "item")]}
+ONE_OF_REQUIRED: dict[str, list[tuple[str, ...]]] = {
+    "orders": [("sku", "item")],
+    "customers": [("customer_id", "email")],
+}
 
 
 def guess_mapping(headers: list[str], kind: str) -> dict[str, str]:
@@ -207,12 +237,13 @@ def missing_fields(kind: str, mapping: dict[str, str]) -> list[str]:
 
 
 def guess_kind(headers: list[str]) -> tuple[str | None, dict[str, str]]:
-    """Guess whether the columns hold orders, reviews or products.
+    """Guess whether the columns hold orders, reviews, products or customers.
 
+    Customers come last: order and review files also have customer columns.
     Returns the kind and its guessed mapping, or (None, {}) when no kind has its
     required fields.
     """
-    for kind in ("orders", "reviews", "products"):
+    for kind in ("orders", "reviews", "products", "customers"):
         mapping = guess_mapping(headers, kind)
         if _looks_like(kind, mapping):
             return kind, mapping

@@ -32,7 +32,13 @@ from engine.importers.formats import (
     GENERIC_SOURCE,
     run_generic,
 )
-from engine.importers.mapping import GENERIC_FIELDS, KINDS, check_mapping, guess_mapping
+from engine.importers.mapping import (
+    GENERIC_FIELDS,
+    KINDS,
+    ONE_OF_REQUIRED,
+    check_mapping,
+    guess_mapping,
+)
 from engine.importers.report import ImportReport
 from engine.importers.sniff import Inspection, inspect_file
 from engine.importers.summary import build_counts, primary_counts
@@ -95,8 +101,8 @@ def import_file(
         mapping: field → header for the generic path; it replaces the guessed
             mapping as a whole. Ignored for known formats.
         encoding: the file's text encoding, instead of detecting it.
-        kind: "products", "orders" or "reviews" for the generic path, instead of
-            guessing it from the headers.
+        kind: "products", "orders", "reviews" or "customers" for the generic
+            path, instead of guessing it from the headers.
         progress: called with (fraction 0–1, text) a few times a second.
         cancel: checked between batches of rows.
         backup: back the shop up into its backups folder first, unless it holds
@@ -243,11 +249,14 @@ def _generic_source(headers: list[str]) -> str:
 def _kind_of_mapping(mapping: dict[str, str]) -> str | None:
     # The first kind that has all the mapping's fields and at least one of its
     # required ones: {"order_id", "item"} is orders, {"sku", "name"} is products.
-    for kind in ("orders", "reviews", "products"):
+    # Customers have no single required field but need an id or an e-mail.
+    for kind in ("orders", "reviews", "products", "customers"):
         fields = GENERIC_FIELDS[kind]
         names = {field.name for field in fields}
-        has_required = any(field.required and field.name in mapping for field in fields)
-        if set(mapping) <= names and has_required:
+        required = {field.name for field in fields if field.required} or {
+            name for group in ONE_OF_REQUIRED.get(kind, []) for name in group
+        }
+        if set(mapping) <= names and required & set(mapping):
             return kind
     return None
 
@@ -351,6 +360,13 @@ def _report(path, inspection, plan, options, ctx, run_id, notes) -> ImportReport
     if ctx.tally.empty_rows:
         warnings.append(f"{ctx.tally.empty_rows} empty row(s) were left out.")
     warnings += _date_order_notes(ctx.dates, options, notes)
+    marked = counts.get("order_lines_marked_not_product", 0)
+    if marked:
+        warnings.append(
+            f"{marked:,} order line(s) already in the shop are for add-ons or charges "
+            "of this file (such as shipping protection), so they no longer count as "
+            "product sales."
+        )
     if ctx.tally.skipped_total > len(ctx.tally.skipped):
         warnings.append(
             f"Only the first {len(ctx.tally.skipped):,} of {ctx.tally.skipped_total:,} "

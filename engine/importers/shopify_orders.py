@@ -2,16 +2,16 @@
 
 Order-level columns (Financial Status, Total, Email, Billing Name, …) are filled on
 the first row of each order only; the other rows inherit them. `Lineitem price` is a
-unit price, so a line's value is quantity × price. Lines without a SKU such as
-"Shipping protection" or "Tip" are kept as add-ons, not products. A blank e-mail is
-a guest order without a customer.
+unit price, so a line's value is quantity × price. Lines such as "Shipping
+protection" or "Tip" are kept as add-ons, not products, with or without a SKU
+(see `Catalog.classify_line`). A blank e-mail is a guest order without a customer.
 """
 
 from __future__ import annotations
 
 import html
 
-from engine.importers.catalog import Catalog, line_kind_from_title
+from engine.importers.catalog import Catalog
 from engine.importers.context import ImportContext, RowError, cell_text, header_key
 from engine.importers.order_writer import OrderFields
 from engine.importers.spec import FormatSpec
@@ -119,13 +119,9 @@ class ShopifyOrders:
         if not sku and not title:
             raise RowError("the line has neither a Lineitem sku nor a Lineitem name")
 
-        if sku:
-            product_sku, kind = self.catalog.resolve(sku)
-        else:
-            product_sku = title
-            kind = line_kind_from_title(title) or "product"
-            if kind == "product":
-                self.untitled_keys += 1
+        product_sku, kind = self.catalog.classify_line(sku, title)
+        if not sku and kind == "product":
+            self.untitled_keys += 1
         if kind == "product" and not self.catalog.knows(product_sku):
             self.unknown_products += 1
         if kind != "product":
@@ -147,8 +143,8 @@ class ShopifyOrders:
         extras = counts["add_on_lines"] + counts["non_product_lines"]
         if extras:
             ctx.warn(
-                f"{extras} line(s) without a SKU are extras or charges (such as shipping "
-                "protection or tips). They stay with their orders but are not products."
+                f"{extras} line(s) are extras or charges (such as shipping protection "
+                "or tips). They stay with their orders but are not products."
             )
         if self.untitled_keys:
             ctx.warn(

@@ -22,6 +22,7 @@ PRIMARY = {
     "products": ("products", "non_product_items"),
     "orders": ("order_lines",),
     "reviews": ("reviews",),
+    "customers": ("customers",),
 }
 _STATES = ("new", "updated", "unchanged")
 SKIPPED_SHOWN = 5

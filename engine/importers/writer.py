@@ -18,6 +18,7 @@ import sqlite3
 from collections import Counter
 from typing import Any, Callable, Iterable, Sequence
 
+from engine.importers.catalog import is_add_on_title
 from engine.importers.order_writer import OrderWriter
 
 BATCH_SIZE = 5000
@@ -108,6 +109,9 @@ class Writer:
     ) -> bool:
         """Queue a product; return False when this run already has that SKU.
 
+        A product whose title names an extra such as "Shipping protection" is
+        stored as kind 'add_on' (see `catalog.is_add_on_title`).
+
         Args:
             keep_other_sources: leave a product alone when another source (a
                 catalog import) created it; order files use this so their item
@@ -116,6 +120,8 @@ class Writer:
         if sku in self._product_rows:
             return False
         self._product_rows[sku] = row_number
+        if kind == "product" and is_add_on_title(title):
+            kind = "add_on"
         values = (sku, title, description, category, price, currency, to_json(attributes), kind)
         self._products.append((values, keep_other_sources))
         if len(self._products) >= BATCH_SIZE:
@@ -261,13 +267,15 @@ class Writer:
             "kind, source FROM products WHERE sku IN ({})",
             [values[0] for values, _ in pending],
         )
-        inserts, updates = [], []
+        inserts, updates, not_products = [], [], []
         for values, keep_other_sources in pending:
             key = product_count_key(values[7])
             old = existing.get(values[0])
             if old is None:
                 inserts.append((*values, self.source, self.run_id, self.now, self.now))
                 self.counts[f"{key}_new"] += 1
+                if values[7] != "product":
+                    not_products.append((values[7], values[0]))
                 continue
             merged = _merge_product(old[:8], values)
             if merged == old[:8] or (keep_other_sources and old[8] != self.source):
@@ -275,6 +283,8 @@ class Writer:
             else:
                 updates.append((*merged[1:], self.source, self.run_id, self.now, values[0]))
                 self.counts[f"{key}_updated"] += 1
+                if merged[7] != "product":
+                    not_products.append((merged[7], values[0]))
         self.conn.executemany(
             "INSERT INTO products (sku, title, description, category, price, currency, "
             "attributes, kind, source, import_run_id, created_at, updated_at) "
@@ -286,6 +296,20 @@ class Writer:
             "attributes=?, kind=?, source=?, import_run_id=?, updated_at=? WHERE sku=?",
             updates,
         )
+        self._mark_order_lines(not_products)
+
+    def _mark_order_lines(self, not_products: list[tuple[str, str]]) -> None:
+        # Orders imported before the catalog stored these items' lines as products.
+        # Marking them here keeps add-ons and charges out of sales and
+        # recommendations whichever file came first.
+        if not not_products:
+            return
+        cursor = self.conn.executemany(
+            "UPDATE order_lines SET kind = ? "
+            "WHERE product_sku = ? AND kind = 'product'",
+            not_products,
+        )
+        self.counts["order_lines_marked_not_product"] += max(cursor.rowcount, 0)
 
     def _flush_variants(self) -> None:
         pending, self._variants = self._variants, []

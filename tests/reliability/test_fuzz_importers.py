@@ -5,7 +5,7 @@ several encodings and delimiters, with quoted, blank, very long and mixed-type
 cells and rows of the wrong width. An import either completes or raises
 ImportFileError naming the file. A completed import stores every skipped row
 with a reason, and for order lines and reviews each row read is either a record
-or a skipped row.
+or a skipped row, and each customer row a new customer or a skipped row.
 """
 
 from __future__ import annotations
@@ -125,7 +125,8 @@ def check_import(data: bytes, written_rows: int, options: dict, kind: str) -> No
 
 
 def assert_nothing_saved(conn: sqlite3.Connection) -> None:
-    for table in ("products", "orders", "order_lines", "reviews", "import_skipped_rows"):
+    tables = ("products", "orders", "order_lines", "reviews", "customers")
+    for table in (*tables, "import_skipped_rows"):
         assert conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0, table
     statuses = {row[0] for row in conn.execute("SELECT status FROM import_runs")}
     assert statuses <= {"failed"}
@@ -151,6 +152,11 @@ def check_report(conn: sqlite3.Connection, report, written_rows: int, kind: str)
         reviews = conn.execute("SELECT count(*) FROM reviews").fetchone()[0]
         assert reviews <= accepted
         assert (reviews == 0) == (accepted == 0)
+    elif kind == "customers":
+        # The shop starts empty and a repeated customer is skipped, so each
+        # accepted row is one new customer.
+        customers = conn.execute("SELECT count(*) FROM customers").fetchone()[0]
+        assert customers == accepted
     else:
         # One product spans several rows in some exports, so rows and records
         # differ in number, and a Shopify title row with a bad variant is both
