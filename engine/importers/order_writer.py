@@ -9,6 +9,11 @@ seen. Memory therefore grows with the number of orders, not of rows.
 Order row ids are handed out here, from max(id) + 1, so orders can be inserted in
 batches and still be referenced by their lines. That is safe because the whole
 import keeps SQLite's write lock (`BEGIN IMMEDIATE`).
+
+The sales summary tables (engine.store.sales_summary) are updated here rather than
+by their triggers, which would cost about 7 µs per line: the sales of new orders
+are added up while their lines are queued, and stored orders that change are
+counted again from the shop at the end.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Callable
 
 from engine.importers.context import RowError
+from engine.store import sales_summary
 
 if TYPE_CHECKING:
     from engine.importers.context import ImportContext
@@ -119,6 +125,15 @@ class OrderWriter:
         self._line_inserts: list[tuple] = []
         self._line_updates: list[tuple] = []
 
+        # Inside the import's transaction, so other connections keep the triggers.
+        self._summary_triggers = sales_summary.suspend_triggers(conn)
+        self._added_sales = sales_summary.ProductSalesDelta()
+        # Row ids of new orders whose status leaves them out of sales.
+        self._uncounted_refs: set[int] = set()
+        self._counts_sales = False
+        self._changed_orders: set[int] = set()
+        self._changed_skus: set[str | None] = set()
+
     # Orders
 
     def switch(self, order_id: str) -> OrderState:
@@ -202,6 +217,8 @@ class OrderWriter:
             self._next_ref += 1
             self._order_inserts.append((ref, self.source, order_id, *values, self.run_id))
             self.counts["orders_new"] += 1
+            if not sales_summary.is_counted_status(fields.status):
+                self._uncounted_refs.add(ref)
             self._enter(order_id, ref, is_new=True)
         else:
             ref = stored[0]
@@ -219,11 +236,13 @@ class OrderWriter:
         else:
             self._order_updates.append((*values, self.run_id, ref))
             self.counts["orders_updated"] += 1
+            self._changed_orders.add(ref)
 
     def _enter(self, order_id: str, ref: int, *, is_new: bool) -> None:
         self.current_id = order_id
         self._current_ref = ref
         self._current_is_new = is_new
+        self._counts_sales = is_new and ref not in self._uncounted_refs
         self._position = 0
         self._seen_lines = {}
         self._stored_lines = {} if is_new else self._load_lines(ref)
@@ -280,6 +299,8 @@ class OrderWriter:
                 (self._current_ref, line_id, sku, product_sku, title, quantity,
                  unit_price, line_total, kind, self.run_id)
             )
+            if self._counts_sales and kind == "product" and product_sku is not None:
+                self._added_sales.add(product_sku, quantity, line_total)
             if len(inserts) >= BATCH_SIZE:
                 self.flush()
             return None
@@ -295,11 +316,13 @@ class OrderWriter:
         old = self._stored_lines.get(line_id)
         if old is None:
             self._line_inserts.append((self._current_ref, line_id, *values, self.run_id))
+            self._changed_skus.add(values[1])
         elif old == values:
             self.counts["order_lines_unchanged"] += 1
         else:
             self._line_updates.append((*values, self.run_id, self._current_ref, line_id))
             self.counts["order_lines_updated"] += 1
+            self._changed_skus.update((old[1], values[1]))
 
     # Writing
 
@@ -371,6 +394,13 @@ class OrderWriter:
                 "order_lines WHERE import_run_id = ?)",
                 (self.run_id,),
             )
+        sales_summary.finish_import(
+            self.conn,
+            self._summary_triggers,
+            self._added_sales,
+            self._changed_orders,
+            self._changed_skus,
+        )
 
     @property
     def current_ref(self) -> int:

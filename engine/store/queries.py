@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass, field
 
 from engine.store.connection import Store
+from engine.store.sales_summary import EXCLUDED_STATUSES
 
 
 @dataclass
@@ -43,10 +44,6 @@ def counts(store: Store) -> ShopCounts:
     )
 
 
-# Orders whose status shows the money was returned are left out of revenue.
-EXCLUDED_STATUSES = ("refunded", "voided", "cancelled", "canceled")
-
-
 def revenue_by_month(store: Store) -> list[tuple[str, float]]:
     """Return (YYYY-MM, revenue) pairs in month order.
 
@@ -55,21 +52,12 @@ def revenue_by_month(store: Store) -> list[tuple[str, float]]:
     included. Refunded or cancelled orders count nothing, and cancellation invoices
     carry negative totals, so they reduce the month they fall in. The month is the
     one written in the order's own time, offset not applied.
+
+    Reads the monthly_revenue table, which the importer and triggers keep
+    (engine.store.sales_summary), instead of every order.
     """
-    placeholders = ",".join("?" for _ in EXCLUDED_STATUSES)
     rows = store.conn.execute(
-        f"""
-        SELECT substr(o.ordered_at, 1, 7) AS month,
-               sum(coalesce(
-                   o.total,
-                   (SELECT sum(l.line_total) FROM order_lines l WHERE l.order_ref = o.id)
-               ))
-        FROM orders o
-        WHERE o.ordered_at IS NOT NULL
-          AND coalesce(lower(o.status), '') NOT IN ({placeholders})
-        GROUP BY month ORDER BY month
-        """,
-        EXCLUDED_STATUSES,
+        "SELECT month, revenue FROM monthly_revenue ORDER BY month"
     ).fetchall()
     return [(month, float(total or 0.0)) for month, total in rows]
 
@@ -83,19 +71,26 @@ class TopProduct:
 
 
 def top_products(store: Store, limit: int = 10) -> list[TopProduct]:
-    """Return the best-selling products by revenue, net of returns and refunds."""
+    """Return the best-selling products by revenue, net of returns and refunds.
+
+    Product lines count, add-on and non-product lines (postage, discounts) do not.
+    Lines of refunded or cancelled orders count nothing. Reads the product_sales
+    table (engine.store.sales_summary). A product missing from the catalog is named
+    by the greatest title among its counted lines. Equal revenues are in SKU order.
+    """
     placeholders = ",".join("?" for _ in EXCLUDED_STATUSES)
     rows = store.conn.execute(
         f"""
-        SELECT l.product_sku, coalesce(p.title, max(l.title)), sum(l.quantity),
-               sum(l.line_total) AS revenue
-        FROM order_lines l
-        JOIN orders o ON o.id = l.order_ref
-        LEFT JOIN products p ON p.sku = l.product_sku
-        WHERE l.kind = 'product' AND l.product_sku IS NOT NULL
-          AND coalesce(lower(o.status), '') NOT IN ({placeholders})
-        GROUP BY l.product_sku
-        ORDER BY revenue DESC
+        SELECT s.product_sku,
+               coalesce(p.title, (
+                   SELECT max(l.title) FROM order_lines l JOIN orders o ON o.id = l.order_ref
+                   WHERE l.product_sku = s.product_sku AND l.kind = 'product'
+                     AND coalesce(lower(o.status), '') NOT IN ({placeholders})
+               )),
+               s.quantity, s.revenue
+        FROM product_sales s
+        LEFT JOIN products p ON p.sku = s.product_sku
+        ORDER BY s.revenue DESC, s.product_sku
         LIMIT ?
         """,
         (*EXCLUDED_STATUSES, limit),
