@@ -104,26 +104,21 @@ def import_one_file(
 ):
     """Import `path` into the shop at `shop_path` and return the ImportReport.
 
-    Runs in a job, so it opens its own Store.
+    Runs in a job. The import itself runs in a child process, so it never holds
+    this process's GIL (see engine.importers.process).
     """
-    from engine.importers import import_file
-    from engine.store import open_store
+    from engine.importers.process import ImportOptions, import_in_process
 
-    with open_store(shop_path) as store:
-        if choice is None:
-            return import_file(
-                store, path, format=sniffed.format, progress=progress, cancel=cancel
-            )
-        return import_file(
-            store,
-            path,
+    if choice is None:
+        options = ImportOptions(format=sniffed.format)
+    else:
+        options = ImportOptions(
             format=sniffed.format,
             mapping=choice.mapping,
             encoding=choice.encoding,
             kind=choice.kind,
-            progress=progress,
-            cancel=cancel,
         )
+    return import_in_process(shop_path, path, options, progress, cancel)
 
 
 class ImportFlow(QObject):
