@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
+    QSizePolicy,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -130,6 +131,8 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self.import_flow = ImportFlow(runner, self)
         self._wire_signals()
+        self.tab_widget.currentChanged.connect(self._fit_minimum_size_to_tab)
+        self._fit_minimum_size_to_tab(self.tab_widget.currentIndex())
         if remember_ui_state:
             self._restore_ui_state()
 
@@ -689,6 +692,19 @@ class MainWindow(QMainWindow):
             QApplication.restoreOverrideCursor()
 
     # UI state ----------------------------------------------------------------
+
+    def _fit_minimum_size_to_tab(self, index: int) -> None:
+        # A QTabWidget's minimum size is the largest minimum of its pages, hidden
+        # ones included, so the widest tab (Reviews, 1,118 px) would fix the
+        # window's minimum width on every tab. Hidden pages get the Ignored size
+        # policy, which counts them as size 0, so only the shown tab sets it.
+        for position in range(self.tab_widget.count()):
+            policy = (
+                QSizePolicy.Policy.Preferred
+                if position == index
+                else QSizePolicy.Policy.Ignored
+            )
+            self.tab_widget.widget(position).setSizePolicy(policy, policy)
 
     def _restore_ui_state(self) -> None:
         geometry = self.settings.value("window/geometry")

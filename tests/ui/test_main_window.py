@@ -203,7 +203,8 @@ def test_window_geometry_remembered(qtbot, runner, settings):
 
     first = MainWindow(runner, settings)
     qtbot.addWidget(first)
-    # Smaller than the offscreen platform's 800 × 600 screen, which restoring clamps to.
+    # Smaller than the offscreen platform's 800 × 600 screen, which restoring clamps
+    # to, and wider than the Overview tab's minimum.
     first.resize(700, 500)
     first.show()
     first.close()
@@ -211,6 +212,19 @@ def test_window_geometry_remembered(qtbot, runner, settings):
     second = MainWindow(runner, settings)
     qtbot.addWidget(second)
     assert (second.width(), second.height()) == (700, 500)
+
+
+def test_window_minimum_follows_current_tab(qtbot, window):
+    window.resize(700, 500)
+    overview_minimum = window.minimumSizeHint().width()
+    reviews_minimum = window.reviews_tab.minimumSizeHint().width()
+
+    window.select_tab("Reviews")
+
+    # Hidden tabs do not widen the window, and a shown tab gets its minimum width.
+    assert overview_minimum < 700
+    qtbot.waitUntil(lambda: window.reviews_tab.width() >= reviews_minimum)
+    assert window.width() > 700
 
 
 def test_dropped_empty_folder_explained(qtbot, window, empty_shop, tmp_path):
