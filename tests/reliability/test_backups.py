@@ -120,28 +120,30 @@ def break_last_migration(monkeypatch, error: Exception) -> None:
 
 def test_failed_upgrade_keeps_old_file_and_backup(tmp_path, monkeypatch):
     path = tmp_path / "shop" / "shop.db"
-    make_old_shop(path, 2)
+    previous = schema.LATEST_VERSION - 1
+    make_old_shop(path, previous)
     break_last_migration(monkeypatch, RuntimeError("migration stopped"))
 
     with pytest.raises(ShopUpgradeError):
         open_store(path)
 
     conn = sqlite3.connect(path)
-    assert schema.schema_version(conn) == 2
+    assert schema.schema_version(conn) == previous
     tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
     assert "half_done" not in tables
     conn.close()
     backups = [b for b in list_backups(path) if b.reason == BEFORE_UPGRADE]
     assert len(backups) == 1
     copy = sqlite3.connect(backups[0].path)
-    assert schema.schema_version(copy) == 2
+    assert schema.schema_version(copy) == previous
     assert copy.execute("SELECT sku FROM products").fetchall() == [("MUG-1",)]
     copy.close()
 
 
 def test_failed_upgrade_message_names_backup(tmp_path, monkeypatch):
     path = tmp_path / "shop" / "shop.db"
-    make_old_shop(path, 2)
+    previous = schema.LATEST_VERSION - 1
+    make_old_shop(path, previous)
     break_last_migration(monkeypatch, RuntimeError("migration stopped"))
 
     with pytest.raises(ShopUpgradeError) as raised:
@@ -151,8 +153,9 @@ def test_failed_upgrade_message_names_backup(tmp_path, monkeypatch):
     latest = schema.LATEST_VERSION
     assert raised.value.backup == backup
     assert str(raised.value) == (
-        f"Merchant Assistant could not update the shop file {path} from schema 2 to "
-        f"{latest} (migration stopped). The shop file was left unchanged at schema 2. "
+        f"Merchant Assistant could not update the shop file {path} from schema "
+        f"{previous} to {latest} (migration stopped). The shop file was left "
+        f"unchanged at schema {previous}. "
         f"A copy of the shop from before the update is kept at {backup}. Open the "
         "shop again. If the update fails again, send the log file "
         f"{paths.log_file()} to the person who looks after your Merchant Assistant."
@@ -192,17 +195,17 @@ def test_failed_upgrade_disk_full_advice(tmp_path, monkeypatch):
 
 def test_failed_upgrade_reports_saved_steps(tmp_path, monkeypatch):
     path = tmp_path / "shop" / "shop.db"
-    make_old_shop(path, 1)
+    latest = schema.LATEST_VERSION
+    make_old_shop(path, latest - 2)
     break_last_migration(monkeypatch, RuntimeError("migration stopped"))
 
     with pytest.raises(ShopUpgradeError) as raised:
         open_store(path)
 
-    latest = schema.LATEST_VERSION
     assert raised.value.version_now == latest - 1
     assert (
-        f"from schema 1 to {latest} (migration stopped). The update stopped after "
-        f"schema {latest - 1}, which was saved." in str(raised.value)
+        f"from schema {latest - 2} to {latest} (migration stopped). The update "
+        f"stopped after schema {latest - 1}, which was saved." in str(raised.value)
     )
     conn = sqlite3.connect(path)
     assert schema.schema_version(conn) == latest - 1
