@@ -338,3 +338,193 @@ def test_cli_recommend_matches_service(trained_case_shop, capsys):
     printed = json.loads(capsys.readouterr().out)
     direct = recommend_for_customer(path, "C-0101", 10)
     assert [item["sku"] for item in printed["items"]] == [item.sku for item in direct.items]
+
+
+# ---------------------------------------------------------------- large catalogs
+
+
+@pytest.fixture(scope="module")
+def grouped_purchases():
+    """16,000 seeded customers × 400 products in 8 groups of 50.
+
+    Each customer buys 2-6 products of one group, popular ones more often. Every
+    second customer later buys 1-2 more products of that group, which form the truth.
+    """
+    from engine.recommend.interactions import Interactions
+
+    generator = np.random.default_rng(7)
+    users, items, group_size = 16_000, 400, 50
+    weights = 1.0 / (np.arange(group_size) + 3.0)
+    weights /= weights.sum()
+    rows, columns, truth = [], [], {}
+    for user in range(users):
+        group = generator.integers(items // group_size)
+        bought = generator.integers(2, 7)
+        later = generator.integers(1, 3) if user % 2 else 0
+        choice = generator.choice(group_size, bought + later, replace=False, p=weights)
+        picked = group * group_size + choice
+        rows += [user] * bought
+        columns += list(picked[:bought])
+        if later:
+            truth[user] = np.sort(picked[bought:])
+    matrix = sparse.csr_matrix(
+        (np.ones(len(rows), np.float32), (rows, columns)),
+        shape=(users, items),
+        dtype=np.float32,
+    )
+    buyers = np.diff(matrix.tocsc().indptr).astype(np.float32)
+    interactions = Interactions(
+        np.arange(users).astype(str),
+        np.zeros(users, bool),
+        np.arange(items).astype(str),
+        matrix,
+        buyers,
+        buyers,
+    )
+    texts = [f"group {chr(97 + column // group_size)} item" for column in range(items)]
+    return interactions, truth, texts
+
+
+def test_item_knn_keeps_top_k_sparse(grouped_purchases):
+    from engine.recommend.models.base import FitContext
+    from engine.recommend.models.item_knn import ItemKnn
+
+    interactions, _, texts = grouped_purchases
+    model = ItemKnn(neighbours=7, shrinkage=5.0)
+    model.fit(FitContext(interactions, texts))
+
+    similarity = model.similarity
+    size = len(model.columns)
+    assert sparse.issparse(similarity)
+    assert np.diff(similarity.tocsc().indptr).max() <= 7
+    assert similarity.nnz <= 7 * size
+    # The kept values are each product's 7 largest shrunk cosines.
+    matrix = interactions.matrix[:, model.columns].toarray().astype(np.float64)
+    norms = np.sqrt((matrix**2).sum(axis=0))
+    reference = matrix.T @ matrix / (np.outer(norms, norms) + 5.0)
+    np.fill_diagonal(reference, 0.0)
+    expected = -np.sort(-reference, axis=0)[:7]
+    kept = -np.sort(-similarity.toarray(), axis=0)[:7]
+    assert np.allclose(kept, expected, atol=1e-5)
+
+
+def test_evaluate_batches_stay_under_cell_limit(grouped_purchases, monkeypatch):
+    from engine.recommend import evaluate as evaluation
+
+    interactions, truth, _ = grouped_purchases
+    history = interactions.matrix
+    items = history.shape[1]
+    popularity = interactions.popularity
+    batches = []
+
+    def scorer(rows):
+        batches.append(rows.shape[0])
+        return np.tile(popularity, (rows.shape[0], 1))
+
+    unbounded = evaluate(scorer, history, truth, bootstrap_samples=0)
+    batches.clear()
+    monkeypatch.setattr(evaluation, "MAX_BATCH_CELLS", 25 * items)
+    bounded = evaluate(scorer, history, truth, bootstrap_samples=0)
+    assert max(batches) == 25
+    assert sum(batches) == len(truth)
+    assert bounded.metrics == pytest.approx(unbounded.metrics)
+
+
+def test_training_never_scores_all_validation_users(grouped_purchases, monkeypatch):
+    import tracemalloc
+
+    from engine.recommend import evaluate as evaluation
+    from engine.recommend.models.base import FitContext
+    from engine.recommend.training import fit_candidates
+
+    interactions, truth, texts = grouped_purchases
+    history = interactions.matrix
+    monkeypatch.setattr(evaluation, "MAX_BATCH_CELLS", 200 * history.shape[1])
+    # Scoring all validation users at once would need this many bytes for one
+    # float32 array of validation users × products.
+    dense_scores = len(truth) * history.shape[1] * 4
+    tracemalloc.start()
+    try:
+        candidates = fit_candidates(
+            FitContext(interactions, texts),
+            truth,
+            names=("popularity", "item_knn", "hybrid"),
+            bootstrap_samples=0,
+            max_validation_users=len(truth),
+        )
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < dense_scores
+
+    hybrid = candidates[-1]
+    direct = evaluate(hybrid.model.scores, history, truth, bootstrap_samples=0)
+    assert hybrid.evaluation.metrics == pytest.approx(direct.metrics)
+    assert hybrid.evaluation.users == len(truth)
+
+
+@pytest.mark.slow
+def test_neural_validation_scores_in_batches(grouped_purchases, monkeypatch):
+    import tracemalloc
+
+    import torch  # noqa: F401  (imported before tracing: its import allocates a lot)
+
+    from engine.recommend import evaluate as evaluation
+    from engine.recommend.models.base import FitContext
+    from engine.recommend.models.neural import Neural
+
+    interactions, truth, texts = grouped_purchases
+    history = interactions.matrix
+    monkeypatch.setattr(evaluation, "MAX_BATCH_CELLS", 200 * history.shape[1])
+    dense_scores = len(truth) * history.shape[1] * 4
+    model = Neural(factors=8, epochs=2, max_seconds=60.0)
+    tracemalloc.start()
+    try:
+        model.fit(FitContext(interactions, texts, truth))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert model.trained_epochs >= 1
+    assert peak < dense_scores
+
+
+def test_validation_sample_is_seeded_subset():
+    from engine.recommend.training import sample_validation
+
+    truth = {user: np.array([user % 7]) for user in range(0, 3000, 3)}
+    sample = sample_validation(truth, 200)
+    assert len(sample) == 200
+    assert set(sample) <= set(truth)
+    assert list(sample) == sorted(sample)
+    assert list(sample_validation(truth, 200)) == list(sample)
+    assert sample_validation(truth, len(truth)) is truth
+
+
+def test_bootstrap_chunks_match_one_draw():
+    from engine.recommend.evaluate import BOOTSTRAP_CHUNK, bootstrap_interval
+
+    values = np.random.default_rng(3).random(977)
+    samples = 3 * BOOTSTRAP_CHUNK + 7
+    generator = np.random.default_rng(0)
+    picks = generator.integers(0, len(values), size=(samples, len(values)))
+    means = values[picks].mean(axis=1)
+    expected = (np.percentile(means, 2.5), np.percentile(means, 97.5))
+    assert bootstrap_interval(values, samples, seed=0) == pytest.approx(expected, abs=0)
+
+
+def test_ease_weights_match_closed_form(grouped_purchases):
+    from engine.recommend.models.base import FitContext
+    from engine.recommend.models.ease import Ease
+
+    interactions, _, texts = grouped_purchases
+    model = Ease(regularization=50.0, max_items=120)
+    model.fit(FitContext(interactions, texts))
+
+    matrix = interactions.matrix[:, model.columns].toarray().astype(np.float64)
+    inverse = np.linalg.inv(matrix.T @ matrix + 50.0 * np.eye(len(model.columns)))
+    expected = inverse / -np.diag(inverse)
+    np.fill_diagonal(expected, 0.0)
+    assert len(model.columns) == 120
+    assert model.weights.dtype == np.float32
+    assert model.weights.flags["C_CONTIGUOUS"]
+    assert np.allclose(model.weights, expected, atol=1e-4)

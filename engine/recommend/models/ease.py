@@ -35,15 +35,18 @@ class Ease(Recommender):
         interactions = context.interactions
         self.columns = collaborative_columns(interactions, self.max_items)
         matrix = interactions.matrix[:, self.columns]
-        gram = (matrix.T @ matrix).toarray().astype(np.float32)
+        gram = _gram(matrix)
         gram[np.diag_indices_from(gram)] += self.regularization
         if cancel is not None:
             cancel.raise_if_cancelled("Training the recommendations")
-        inverse = _spd_inverse(gram)
+        # The N × N arrays are updated in place: at 6,000 products each copy is 144 MB.
+        # The inverse is symmetric, so its transpose is the same matrix in C order,
+        # which sparse × dense products take without a copy.
+        weights = _spd_inverse(gram).T
         del gram
-        weights = inverse / (-np.diag(inverse))
+        weights /= -np.diag(weights)
         weights[np.diag_indices_from(weights)] = 0.0
-        self.weights = weights.astype(np.float32)
+        self.weights = weights
         # Products outside the solved set rank after it, by popularity.
         popularity = interactions.popularity
         self.fallback = (1e-6 * popularity / max(float(popularity.max(initial=0)), 1.0)).astype(np.float32)
@@ -77,6 +80,24 @@ class Ease(Recommender):
         return model
 
 
+def _gram(matrix, block: int = 512) -> np.ndarray:
+    """Return XᵀX as a dense float32 array, computed a block of columns at a time.
+
+    The product of all columns at once also held XᵀX as a sparse matrix. For 6,000
+    products on the bench scale shop that made peak RSS 595 MB against 458 MB in
+    blocks. Each entry sums the same products in the same order, so the result is
+    the same.
+    """
+    columns = matrix.tocsc()
+    transposed = columns.T.tocsr()
+    size = columns.shape[1]
+    gram = np.empty((size, size), dtype=np.float32)
+    for start in range(0, size, block):
+        end = min(start + block, size)
+        gram[:, start:end] = (transposed @ columns[:, start:end]).toarray()
+    return gram
+
+
 def _spd_inverse(gram: np.ndarray) -> np.ndarray:
     """Invert a symmetric positive definite float32 matrix through its Cholesky
     factor, which took half the time of numpy.linalg.inv on 3,400 products.
@@ -92,5 +113,20 @@ def _spd_inverse(gram: np.ndarray) -> np.ndarray:
     inverse, info = lapack.spotri(factor, lower=False, overwrite_c=True)
     if info != 0:
         raise np.linalg.LinAlgError(f"inverse from the Cholesky factor failed (info {info})")
-    upper = np.triu(inverse)
-    return upper + np.triu(upper, 1).T
+    _mirror_upper(inverse)
+    return inverse
+
+
+def _mirror_upper(matrix: np.ndarray, block: int = 512) -> None:
+    """Copy the upper triangle of a square matrix onto its lower triangle, in place.
+
+    LAPACK's spotri fills only the upper triangle. Copying a block of rows at a time
+    needs no second N × N array.
+    """
+    size = matrix.shape[0]
+    for start in range(0, size, block):
+        end = min(start + block, size)
+        matrix[start:end, :start] = matrix[:start, start:end].T
+        diagonal = matrix[start:end, start:end]
+        lower = np.tril_indices(end - start, -1)
+        diagonal[lower] = diagonal.T[lower]

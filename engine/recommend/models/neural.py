@@ -181,13 +181,13 @@ class Neural(Recommender):
         self.item_bias = as_array(item_bias).reshape(-1)
 
     def _validation_ndcg(self, matrix, users: np.ndarray, truth: dict) -> float:
-        from engine.recommend.evaluate import exclude_history, ranking_metrics, top_k
+        from engine.recommend.evaluate import evaluate
 
-        rows = matrix[users]
-        scores = self.scores(rows).astype(np.float64)
-        exclude_history(scores, rows)
-        ranked = top_k(scores, 20)
-        return float(ranking_metrics(ranked, [truth[u] for u in users])["ndcg@10"].mean())
+        # evaluate() scores the users in bounded batches, so a large validation set
+        # never needs a users × products array.
+        validation = {user: truth[user] for user in users}
+        result = evaluate(self.scores, matrix, validation, bootstrap_samples=0)
+        return result.metrics["ndcg@10"]
 
     def scores(self, history) -> np.ndarray:
         result = np.zeros((history.shape[0], self.item_count), dtype=np.float32)
