@@ -21,7 +21,7 @@ import resource
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -49,8 +49,18 @@ class ScaleShop:
     customers: int
 
 
-# A step takes the shop and returns a short note for the Row's setting.
-Step = Callable[[ScaleShop], str]
+@dataclass
+class StepOutcome:
+    """A step's note for the Row's setting, and figures of its own."""
+
+    note: str
+    # (metric, value) pairs, e.g. ("top_products: seconds", 0.02).
+    figures: list[tuple[str, float]] = field(default_factory=list)
+
+
+# A step takes the shop and returns a short note for the Row's setting, or a
+# StepOutcome when it has figures of its own.
+Step = Callable[[ScaleShop], "str | StepOutcome"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -65,9 +75,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--keep", type=Path, default=None, help="write the files and shop here and keep them"
     )
+    parser.add_argument(
+        "--skip-training",
+        action="store_true",
+        help="leave out training the default recommender; the other steps still run",
+    )
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="with --keep: use the files and shop already in that folder, skipping "
+        "generating and importing them",
+    )
 
 
 def run(args: argparse.Namespace) -> list[Row]:
+    if args.reuse and args.keep is None:
+        raise SystemExit("--reuse needs --keep FOLDER: the folder of an earlier run.")
     if args.keep is not None:
         args.keep.mkdir(parents=True, exist_ok=True)
         return _run_in(args.keep, args)
@@ -86,16 +109,30 @@ def _run_in(folder: Path, args: argparse.Namespace) -> list[Row]:
         customers=max(1, int(CUSTOMERS * args.scale)),
     )
     size = f"{shop.order_lines:,} order lines, {shop.products:,} products, {shop.customers:,} customers"
+    steps = [("generate CSV files", _generate(args.seed)), *IMPORT_STEPS]
+    if args.reuse:
+        if not shop.shop_path.exists():
+            raise SystemExit(
+                f"No shop to reuse at {shop.shop_path}. Run once with --keep "
+                f"{folder} and without --reuse."
+            )
+        steps = []
     rows = []
-    for name, step in [("generate CSV files", _generate(args.seed)), *STEPS, *feature_steps()]:
+    for name, step in [*steps, *STEPS, *feature_steps(args)]:
         started = time.perf_counter()
-        note = step(shop)
+        outcome = step(shop)
         seconds = time.perf_counter() - started
+        if isinstance(outcome, str):
+            outcome = StepOutcome(outcome)
+        note = outcome.note
         setting = f"{size}; {note}" if note else size
         rows.append(Row(DATASET, SYSTEM, "ours", f"{name}: seconds", seconds, setting))
         rows.append(Row(DATASET, SYSTEM, "ours", f"{name}: peak_rss_mb", _peak_rss_mb(), setting))
         # Each step's figures as soon as it ends, because the full run takes minutes.
         print(f"{name}: {seconds:.1f} s, peak RSS {_peak_rss_mb():.0f} MB; {note}", file=sys.stderr, flush=True)
+        for metric, value in outcome.figures:
+            rows.append(Row(DATASET, SYSTEM, "ours", f"{name}: {metric}", value, size))
+            print(f"  {metric}: {value:,.3f}", file=sys.stderr, flush=True)
     return rows
 
 
@@ -190,15 +227,28 @@ def _counts(shop: ScaleShop) -> str:
     return f"{found.order_lines:,} order lines, {found.customers:,} customers counted"
 
 
-def _overview_queries(shop: ScaleShop) -> str:
-    from engine.store.queries import import_runs, revenue_by_month, top_products
+def _overview_queries(shop: ScaleShop) -> StepOutcome:
+    from engine.store import queries
     from ui.shop_access import open_for_reading
 
+    # The queries of `ui.tabs.overview_tab.load_overview_data`, in its order.
+    calls = [
+        ("counts", queries.counts),
+        ("revenue_by_month", queries.revenue_by_month),
+        ("top_products", lambda store: queries.top_products(store, limit=10)),
+        ("import_runs", lambda store: queries.import_runs(store, limit=1)),
+    ]
+    figures = []
+    results = {}
     with open_for_reading(shop.shop_path) as store:
-        months = revenue_by_month(store)
-        top_products(store)
-        import_runs(store)
-    return f"revenue by month ({len(months)} months), top products, import runs"
+        for name, call in calls:
+            started = time.perf_counter()
+            results[name] = call(store)
+            figures.append((f"{name}: seconds", time.perf_counter() - started))
+    months = len(results["revenue_by_month"])
+    return StepOutcome(
+        f"counts, revenue by month ({months} months), top products, import runs", figures
+    )
 
 
 def _backup(shop: ScaleShop) -> str:
@@ -209,10 +259,13 @@ def _backup(shop: ScaleShop) -> str:
     return f"File > Back up shop, {destination.stat().st_size / 1e6:.0f} MB"
 
 
-# Steps that need only the store and the importers, in order.
-STEPS: list[tuple[str, Step]] = [
+# Steps that make the shop; --reuse leaves them out.
+IMPORT_STEPS: list[tuple[str, Step]] = [
     ("import products", _import_products),
     ("import orders", _import_orders),
+]
+# Steps that need only the store and the importers, in order.
+STEPS: list[tuple[str, Step]] = [
     ("open shop", _open_shop),
     ("counts", _counts),
     ("overview queries", _overview_queries),
@@ -226,18 +279,46 @@ def _train_default_recommender(shop: ScaleShop) -> str:
     return "engine.recommend.service.train_shop"
 
 
-def feature_steps() -> list[tuple[str, Step]]:
+def _open_window(allow_training: bool) -> Step:
+    def open_window(shop: ScaleShop) -> StepOutcome:
+        from bench.window_timing import time_tabs
+
+        open_seconds, timings = time_tabs(shop.shop_path, allow_training=allow_training)
+        figures = [("open shop in the window: seconds", open_seconds)]
+        notes = []
+        for timing in timings:
+            shown = -1.0 if timing.seconds is None else timing.seconds
+            figures.append((f"{timing.tab} tab: seconds to first results", shown))
+            figures.append((f"{timing.tab} tab: longest stall ms", timing.longest_stall_ms))
+            jobs = ", ".join(timing.jobs) or "no jobs"
+            problem = f"; {timing.problem}" if timing.problem else ""
+            notes.append(f"{timing.tab}: {jobs}{problem}")
+            print(f"  {timing.tab}: {jobs}{problem}", file=sys.stderr, flush=True)
+        training = "" if allow_training else "; the tab's automatic training skipped"
+        return StepOutcome(
+            "offscreen main window; -1 s means no results (see the note)"
+            f"{training}; " + " | ".join(notes),
+            figures,
+        )
+
+    return open_window
+
+
+def feature_steps(args: argparse.Namespace) -> list[tuple[str, Step]]:
     """Return the steps of features that exist in this build.
 
-    Training runs when `engine.recommend.service.train_shop` exists. Opening each
-    tab and timing its first results is to be added here once the tabs load their
-    data. That step needs a Qt application, so it belongs in its own function.
+    Training runs when `engine.recommend.service.train_shop` exists, unless
+    `--skip-training` is given. Then the main window opens offscreen on the
+    shop, and each tab's seconds to first results and longest event-loop stall
+    are recorded (`bench.window_timing`).
     """
     steps = []
     try:
         service = importlib.import_module("engine.recommend.service")
     except ImportError:
         service = None
-    if service is not None and hasattr(service, "train_shop"):
+    has_training = service is not None and hasattr(service, "train_shop")
+    if has_training and not args.skip_training:
         steps.append(("train default recommender", _train_default_recommender))
+    steps.append(("open window and switch tabs", _open_window(not args.skip_training)))
     return steps

@@ -154,3 +154,53 @@ def skipped_rows(store: Store, import_run_id: int, limit: int = 1000) -> list[Sk
         (import_run_id, limit),
     ).fetchall()
     return [SkippedRow(number, reason, json.loads(raw)) for number, reason, raw in rows]
+
+
+@dataclass
+class CustomerSummary:
+    customer_id: str
+    name: str
+    email: str
+    orders: int
+
+
+def recent_customers(store: Store, limit: int = 50) -> list[CustomerSummary]:
+    """Return the customers who ordered most recently, newest first, with order counts.
+
+    Walks the orders by date from the newest and stops after `limit` customers, so
+    it reads a few hundred index entries however large the shop is. Customers
+    without dated orders fill the list up, in customer id order.
+    """
+    found: list[str] = []
+    seen: set[str] = set()
+    newest_first = store.conn.execute(
+        "SELECT customer_id FROM orders INDEXED BY idx_orders_ordered_at "
+        "WHERE ordered_at IS NOT NULL ORDER BY ordered_at DESC"
+    )
+    for (customer_id,) in newest_first:
+        if customer_id is not None and customer_id not in seen:
+            seen.add(customer_id)
+            found.append(customer_id)
+            if len(found) >= limit:
+                break
+    newest_first.close()
+    if len(found) < limit:
+        rest = store.conn.execute(
+            "SELECT customer_id FROM customers ORDER BY customer_id LIMIT ?",
+            (limit + len(found),),
+        ).fetchall()
+        found += [customer_id for (customer_id,) in rest if customer_id not in seen]
+        found = found[:limit]
+    return [_customer_summary(store, customer_id) for customer_id in found]
+
+
+def _customer_summary(store: Store, customer_id: str) -> CustomerSummary:
+    row = store.conn.execute(
+        "SELECT coalesce(name, ''), coalesce(email, '') FROM customers WHERE customer_id = ?",
+        (customer_id,),
+    ).fetchone()
+    orders = store.conn.execute(
+        "SELECT count(*) FROM orders WHERE customer_id = ?", (customer_id,)
+    ).fetchone()[0]
+    name, email = row if row is not None else ("", "")
+    return CustomerSummary(customer_id, name, email, orders)

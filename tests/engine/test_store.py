@@ -292,3 +292,36 @@ def test_top_products_skip_refunded(store, cases):
     assert "MUG-BLU-350" in skus
     assert "MUG-BLU-250" not in skus  # sold only in the refunded order
     assert import_runs(store)[0].warnings
+
+
+def test_recent_customers_newest_first(store):
+    from engine.store.queries import recent_customers
+
+    now = utc_now()
+    with store.transaction() as conn:
+        for customer in ("C-1", "C-2", "C-3", "C-4"):
+            conn.execute(
+                "INSERT INTO customers (customer_id, name, source, created_at) "
+                "VALUES (?, ?, 'test', ?)",
+                (customer, f"Name {customer}", now),
+            )
+        for order_id, customer, ordered_at in [
+            ("A-1", "C-2", "2024-01-05"),
+            ("A-2", "C-1", "2024-03-01"),
+            ("A-3", "C-2", "2024-02-01"),
+            ("A-4", "C-3", None),
+            ("A-5", None, "2024-04-01"),
+        ]:
+            conn.execute(
+                "INSERT INTO orders (source, order_id, customer_id, ordered_at) "
+                "VALUES ('test', ?, ?, ?)",
+                (order_id, customer, ordered_at),
+            )
+
+    found = recent_customers(store, limit=3)
+    everyone = recent_customers(store, limit=10)
+
+    assert [customer.customer_id for customer in found] == ["C-1", "C-2", "C-3"]
+    assert [customer.orders for customer in found] == [1, 2, 1]
+    assert found[0].name == "Name C-1"
+    assert [customer.customer_id for customer in everyone] == ["C-1", "C-2", "C-3", "C-4"]

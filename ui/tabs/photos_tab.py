@@ -177,14 +177,16 @@ class PhotosTab(FeatureTab):
         """Reload the photo list, applying the tag filter."""
         if self.shop_path is None or self.runner is None:
             return
-        from engine.vision.service import list_photos
-
         shop, tag = self.shop_path, self.filter_edit.text().strip() or None
-        job = self.runner.submit(
-            "Loading photos",
-            lambda progress, cancel: list_photos(shop, tag),
-            kind="photos",
-        )
+
+        def list_shop_photos(progress, cancel):
+            # Imported here, on the worker thread: the first import loads Pillow,
+            # which stalled the window when the tab was first shown.
+            from engine.vision.service import list_photos
+
+            return list_photos(shop, tag)
+
+        job = self.runner.submit("Loading photos", list_shop_photos, kind="photos")
         job.finished.connect(partial(self.on_photos_listed, shop))
         job.failed.connect(self.on_job_failed)
 
@@ -493,13 +495,14 @@ class PhotosTab(FeatureTab):
         )
 
     def _show_model_state(self) -> None:
-        from engine import modelstore
-        from engine.store import open_store
-
         shop = self.shop_path
 
         def read(progress, cancel):
-            with open_store(shop) as store:
+            from engine import modelstore
+            from ui.shop_access import open_for_reading
+
+            # Read-only, without open_store's quick_check of the whole file.
+            with open_for_reading(shop) as store:
                 record = modelstore.active_model(store, "vision")
             return None if record is None else record.metrics.get("validation_accuracy")
 
