@@ -184,6 +184,8 @@ def time_tabs(shop_path: Path, *, allow_training: bool) -> tuple[float, list[Tab
         heartbeat = _Heartbeat()
         try:
             open_seconds, timings = _time_all(app, window, job_log, heartbeat, shop_path)
+            # Jobs end while later tabs are timed, e.g. indexing the catalog.
+            print(f"  all jobs: {', '.join(job_log.summaries(0))}", file=sys.stderr, flush=True)
         finally:
             heartbeat.timer.stop()
             # Loading the speech and sentence models cannot stop midway.

@@ -156,6 +156,10 @@ def skipped_rows(store: Store, import_run_id: int, limit: int = 1000) -> list[Sk
     return [SkippedRow(number, reason, json.loads(raw)) for number, reason, raw in rows]
 
 
+# recent_customers reads at most this many of the newest orders.
+RECENT_ORDERS_READ = 2_000
+
+
 @dataclass
 class CustomerSummary:
     customer_id: str
@@ -167,31 +171,42 @@ class CustomerSummary:
 def recent_customers(store: Store, limit: int = 50) -> list[CustomerSummary]:
     """Return the customers who ordered most recently, newest first, with order counts.
 
-    Walks the orders by date from the newest and stops after `limit` customers, so
-    it reads a few hundred index entries however large the shop is. Customers
-    without dated orders fill the list up, in customer id order.
+    Only the newest `RECENT_ORDERS_READ` dated orders are read, through the index on
+    the order date, however large the shop is. Customers found no other way (no
+    dated orders, or fewer recent buyers than `limit`) fill the list up in
+    customer id order. One statement returns the rows: while another thread
+    computes in Python, each statement and fetched row waits for the GIL, up to
+    the 5 ms switch interval of CPython 3.11 each time, and 50 customers read one
+    by one took 3 s to show in `python -m bench scale` at 10 % size.
     """
-    found: list[str] = []
-    seen: set[str] = set()
-    newest_first = store.conn.execute(
-        "SELECT customer_id FROM orders INDEXED BY idx_orders_ordered_at "
-        "WHERE ordered_at IS NOT NULL ORDER BY ordered_at DESC"
-    )
-    for (customer_id,) in newest_first:
-        if customer_id is not None and customer_id not in seen:
-            seen.add(customer_id)
-            found.append(customer_id)
-            if len(found) >= limit:
-                break
-    newest_first.close()
+    rows = store.conn.execute(
+        """
+        SELECT r.customer_id, coalesce(c.name, ''), coalesce(c.email, ''),
+               (SELECT count(*) FROM orders o WHERE o.customer_id = r.customer_id)
+        FROM (
+            SELECT customer_id, max(ordered_at) AS last_order
+            FROM (
+                SELECT customer_id, ordered_at FROM orders
+                WHERE ordered_at IS NOT NULL AND customer_id IS NOT NULL
+                ORDER BY ordered_at DESC LIMIT ?
+            )
+            GROUP BY customer_id ORDER BY last_order DESC, customer_id LIMIT ?
+        ) r
+        LEFT JOIN customers c ON c.customer_id = r.customer_id
+        ORDER BY r.last_order DESC, r.customer_id
+        """,
+        (RECENT_ORDERS_READ, limit),
+    ).fetchall()
+    found = [CustomerSummary(*row) for row in rows]
     if len(found) < limit:
+        seen = {customer.customer_id for customer in found}
         rest = store.conn.execute(
             "SELECT customer_id FROM customers ORDER BY customer_id LIMIT ?",
             (limit + len(found),),
         ).fetchall()
-        found += [customer_id for (customer_id,) in rest if customer_id not in seen]
-        found = found[:limit]
-    return [_customer_summary(store, customer_id) for customer_id in found]
+        missing = [customer_id for (customer_id,) in rest if customer_id not in seen]
+        found += [_customer_summary(store, customer_id) for customer_id in missing]
+    return found[:limit]
 
 
 def _customer_summary(store: Store, customer_id: str) -> CustomerSummary:
