@@ -11,6 +11,7 @@ import contextlib
 import logging
 import os
 import sqlite3
+import threading
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -51,6 +52,13 @@ BUSY_TIMEOUT_MS = 30_000
 # scale` on a 2-core machine with load average 8.
 WRITE_WAIT_S = 900.0
 SQLITE_HEADER = b"SQLite format 3\x00"
+
+# Shop files whose quick check passed in this process, by resolved path, with the file's
+# (device, inode, size, modification time) at that check. The tabs' services open the
+# shop for every call, and the quick check reads the whole file (1-4 s at 180 MB), so it
+# runs again only when the file was replaced or its main file changed.
+_checked_files: dict[str, tuple[int, int, int, int]] = {}
+_checked_files_lock = threading.Lock()
 
 
 def utc_now() -> str:
@@ -277,6 +285,11 @@ def _check_existing(path: Path) -> None:
     if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
         raise ShopAccessError(path, "your user account may not change it or its folder")
 
+    key = str(path.resolve())
+    identity = _file_identity(path)
+    with _checked_files_lock:
+        if identity is not None and _checked_files.get(key) == identity:
+            return
     companions = [path.with_name(path.name + suffix) for suffix in ("-wal", "-shm")]
     created = [companion for companion in companions if not companion.exists()]
     try:
@@ -295,6 +308,17 @@ def _check_existing(path: Path) -> None:
     except sqlite3.DatabaseError as error:
         _remove_files(created)
         raise _damaged_error(path, str(error)) from error
+    if identity is not None:
+        with _checked_files_lock:
+            _checked_files[key] = identity
+
+
+def _file_identity(path: Path) -> tuple[int, int, int, int] | None:
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    return (status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns)
 
 
 def _remove_files(paths: list[Path]) -> None:

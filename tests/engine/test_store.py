@@ -325,3 +325,29 @@ def test_recent_customers_newest_first(store):
     assert [customer.orders for customer in found] == [1, 2, 1]
     assert found[0].name == "Name C-1"
     assert [customer.customer_id for customer in everyone] == ["C-1", "C-2", "C-3", "C-4"]
+
+
+def test_quick_check_once_per_file_version(cases, tmp_path, monkeypatch):
+    from engine.store import connection
+
+    path = tmp_path / "shop" / "shop.db"
+    open_store(path, create=True).close()
+    read_only_opens = []
+    real_connect = connection.sqlite3.connect
+
+    def counting_connect(database, *args, **kwargs):
+        if "mode=ro" in str(database):
+            read_only_opens.append(database)
+        return real_connect(database, *args, **kwargs)
+
+    monkeypatch.setattr(connection.sqlite3, "connect", counting_connect)
+    open_store(path).close()
+    open_store(path).close()
+
+    assert len(read_only_opens) == 1
+
+    copy_case_files(cases / "C49_sqlite", tmp_path / "c49")
+    os.replace(tmp_path / "c49" / "shop_corrupt.db", path)
+
+    with pytest.raises(ShopDamagedError):
+        open_store(path)
