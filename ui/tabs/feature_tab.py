@@ -10,7 +10,10 @@ The window creates every feature tab with the shared job runner and then:
   (level is "info", "success", "warning" or "error").
 
 Long work goes through `self.runner.submit(...)` so it shows in the jobs panel with
-progress and Cancel, and the window cancels it on close.
+progress and Cancel, and the window cancels it on close. Closing shuts the runner
+down, and `submit` then raises RuntimeError. Jobs that ignore the cancel still
+finish after that, so every method that submits checks `is_runner_available`
+first, including the reloads that job-end handlers start.
 """
 
 from __future__ import annotations
@@ -35,6 +38,11 @@ class FeatureTab(QWidget):
         super().__init__(parent)
         self.runner = runner
         self.shop_path: Path | None = None
+
+    @property
+    def is_runner_available(self) -> bool:
+        """True when the tab has a job runner that was not shut down."""
+        return self.runner is not None and not self.runner.is_shut_down
 
     def set_shop(self, shop_path: Path | None) -> None:
         self.shop_path = shop_path

@@ -208,7 +208,7 @@ class RecommendationsTab(FeatureTab):
             self.start_training("New orders were imported: retraining the recommendations…")
 
     def on_shown(self) -> None:
-        if self.shop_path is None or self.is_loaded or self.runner is None:
+        if self.shop_path is None or self.is_loaded or not self.is_runner_available:
             return
         self.is_loaded = True
         self.load_first_lists()
@@ -216,6 +216,8 @@ class RecommendationsTab(FeatureTab):
 
     def load_first_lists(self) -> None:
         """Show recent customers and the bestsellers by revenue, read in a job."""
+        if not self.is_runner_available:
+            return
         path = self.shop_path
         self.request_number += 1
         number = self.request_number
@@ -246,6 +248,9 @@ class RecommendationsTab(FeatureTab):
     # ------------------------------------------------------------ loading
 
     def load_overview(self) -> None:
+        # Training that ends while the window closes calls this after the shutdown.
+        if not self.is_runner_available:
+            return
         path = self.shop_path
         job = self.runner.submit("Load recommendation models",
                                  lambda progress, cancel: recommend_service().models_overview(path),
@@ -281,6 +286,8 @@ class RecommendationsTab(FeatureTab):
     def load_bestsellers(self) -> None:
         """Show the shop's bestsellers until a customer is picked, and load the model
         in use into memory so the first customer's list comes quickly."""
+        if not self.is_runner_available:
+            return
         path = self.shop_path
         self.request_number += 1
         number = self.request_number
@@ -292,6 +299,8 @@ class RecommendationsTab(FeatureTab):
         job.finished.connect(lambda result: self.on_recommendations_loaded(number, result))
 
     def search_customers(self, text: str) -> None:
+        if not self.is_runner_available:
+            return
         path = self.shop_path
         job = self.runner.submit("Find customers",
                                  lambda progress, cancel: recommend_service().find_customers(path, text),
@@ -300,7 +309,7 @@ class RecommendationsTab(FeatureTab):
 
     @Slot()
     def on_search_requested(self) -> None:
-        if self.shop_path is not None and self.runner is not None:
+        if self.shop_path is not None:
             self.search_customers(self.search_edit.text())
 
     @Slot(object)
@@ -326,6 +335,8 @@ class RecommendationsTab(FeatureTab):
     def show_customer(self, customer_id: str) -> None:
         from engine.recommend.service import recommend_for_customer
 
+        if not self.is_runner_available:
+            return
         self.selected_customer = customer_id
         self.request_number += 1
         number, path = self.request_number, self.shop_path
@@ -366,6 +377,8 @@ class RecommendationsTab(FeatureTab):
     def show_product(self, sku: str, title: str) -> None:
         from engine.recommend.service import bought_together, similar_products
 
+        if not self.is_runner_available:
+            return
         path = self.shop_path
         self.product_label.setText(f"Products like {title} ({sku}), and what sells with it:")
         job = self.runner.submit(
@@ -387,7 +400,7 @@ class RecommendationsTab(FeatureTab):
     def start_training(self, text: str) -> None:
         from engine.recommend.service import train_shop
 
-        if self.runner is None or self.shop_path is None:
+        if not self.is_runner_available or self.shop_path is None:
             return
         if self.training_job is not None and self.training_job.is_active:
             return
@@ -450,8 +463,14 @@ class RecommendationsTab(FeatureTab):
             self.export_to(Path(destination))
 
     def export_to(self, destination: Path):
+        """Write every customer's recommendations to `destination` in a job.
+
+        Returns the Job, or None once the job runner was shut down.
+        """
         from engine.recommend.service import export_recommendations
 
+        if not self.is_runner_available:
+            return None
         path = self.shop_path
         job = self.runner.submit(
             "Export recommendations",

@@ -218,7 +218,9 @@ class ReviewsTab(FeatureTab):
 
     def load(self) -> None:
         """Summarise the reviews in a background job (scoring them first if needed)."""
-        if self.shop_path is None or self.runner is None:
+        # Training or a correction that ends while the window closes calls this
+        # after the shutdown.
+        if self.shop_path is None or not self.is_runner_available:
             return
         shop, product, period = self.shop_path, self.product_combo.currentData(), self.period_combo.currentData()
 
@@ -345,6 +347,8 @@ class ReviewsTab(FeatureTab):
         rows = self.aspects_table.selectionModel().selectedRows()
         if not rows or self.shop_path is None or self.summary is None:
             return
+        if not self.is_runner_available:
+            return
         name = self.aspects_table.item(rows[0].row(), 0).data(Qt.ItemDataRole.UserRole)
         shop = self.shop_path
         review_ids = {item.id for item in self.summary.reviews}
@@ -437,7 +441,7 @@ class ReviewsTab(FeatureTab):
         self.start_training()
 
     def start_training(self) -> None:
-        if self.shop_path is None or self.runner is None or self.train_job is not None:
+        if self.shop_path is None or not self.is_runner_available or self.train_job is not None:
             return
         self.has_started_training = True
         shop = self.shop_path
