@@ -175,7 +175,7 @@ class PhotosTab(FeatureTab):
 
     def refresh(self) -> None:
         """Reload the photo list, applying the tag filter."""
-        if self.shop_path is None or self.runner is None:
+        if self.shop_path is None or not self.is_runner_available:
             return
         shop, tag = self.shop_path, self.filter_edit.text().strip() or None
 
@@ -302,6 +302,8 @@ class PhotosTab(FeatureTab):
         """Tag the photos found, after a confirmation when there are very many."""
         from engine.vision.service import tag_photos
 
+        if not self.is_runner_available:
+            return
         count = len(collected.photos)
         if count > CONFIRM_ABOVE and not self._confirm_many(count):
             self.status_label.setText(f"Did not tag the {count:,} dropped photos.")
