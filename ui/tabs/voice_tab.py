@@ -350,7 +350,7 @@ class VoiceTab(FeatureTab):
 
     def search_text(self, text: str) -> Job | None:
         """Search the catalog for typed text or an edited transcript."""
-        if self.shop_path is None or self.runner is None:
+        if self.shop_path is None or not self.is_runner_available:
             return None
         if not text.strip():
             self.results_table.show_rows([])
