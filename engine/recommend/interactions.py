@@ -55,6 +55,9 @@ class Interactions:
     popularity: np.ndarray  # recency-weighted count of customers per product
     customer_counts: np.ndarray  # customers (guests excluded) who bought each product
     reference_time: object = None  # numpy datetime64 of the newest line, or None
+    # Days from each pair's last purchase to `reference_time`, aligned with
+    # `matrix.data`; None when the purchase times are unknown.
+    age_days: np.ndarray | None = None
 
     @property
     def customer_rows(self) -> np.ndarray:
@@ -65,6 +68,17 @@ class Interactions:
 
     def item_index(self) -> dict[str, int]:
         return {sku: column for column, sku in enumerate(self.items)}
+
+    def decayed_matrix(self, half_life_days: float):
+        """Return `matrix` with each weight multiplied by 0.5 ** (age / half-life).
+
+        A half-life of 0, or unknown purchase times, returns `matrix` itself.
+        """
+        if not half_life_days or self.age_days is None:
+            return self.matrix
+        decayed = self.matrix.copy()
+        decayed.data *= np.power(0.5, self.age_days / half_life_days).astype(np.float32)
+        return decayed
 
 
 def normalize_customer_id(customer_id) -> str:
@@ -222,6 +236,7 @@ def build_interactions(
     matrix.sum_duplicates()
 
     reference_time = frame["ordered_at"].max() if len(frame) else None
+    age_days = _pair_ages(grouped["last"], reference_time, rows, columns, matrix.shape)
     popularity, customer_counts = _item_popularity(
         grouped, len(items), reference_time, half_life_days
     )
@@ -233,7 +248,24 @@ def build_interactions(
         popularity=popularity,
         customer_counts=customer_counts,
         reference_time=None if reference_time is None or pd.isna(reference_time) else reference_time,
+        age_days=age_days,
     )
+
+
+def _pair_ages(last, reference_time, rows, columns, shape) -> np.ndarray | None:
+    """Return the age in days of each pair's last purchase, in csr data order."""
+    import pandas as pd
+    from scipy import sparse
+
+    if reference_time is None or pd.isna(reference_time):
+        return None
+    ages = (reference_time - last).dt.total_seconds().to_numpy() / 86400
+    # Pairs without a date count as a year old. Adding 1 keeps an age of 0 as a
+    # stored entry in the sparse matrix, and the 1 is taken off again below.
+    ages = np.maximum(np.nan_to_num(ages, nan=365.0), 0.0) + 1.0
+    aligned = sparse.csr_matrix((ages, (rows, columns)), shape=shape, dtype=np.float64)
+    aligned.sum_duplicates()
+    return (aligned.data - 1.0).astype(np.float32)
 
 
 def _item_popularity(grouped, item_count: int, reference_time, half_life_days: float):

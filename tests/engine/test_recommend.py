@@ -528,3 +528,46 @@ def test_ease_weights_match_closed_form(grouped_purchases):
     assert model.weights.dtype == np.float32
     assert model.weights.flags["C_CONTIGUOUS"]
     assert np.allclose(model.weights, expected, atol=1e-4)
+
+
+def test_decayed_matrix_halves_at_half_life():
+    lines = _lines([
+        ("1", "A", "MUG", 1, "2024-01-01"), ("2", "A", "VASE", 1, "2024-03-01"),
+        ("3", "B", "MUG", 1, "2024-03-01"), ("4", "B", "MUG", 1, "2024-01-31"),
+    ])
+    result = build_interactions(lines, include_guests=False)
+    columns = result.item_index()
+    decayed = result.decayed_matrix(30.0).toarray()
+    weights = result.matrix.toarray()
+    # A bought MUG 60 days before the newest line; B last bought it on the newest day.
+    assert decayed[0, columns["MUG"]] == pytest.approx(weights[0, columns["MUG"]] * 0.5 ** 2, rel=1e-5)
+    assert decayed[0, columns["VASE"]] == pytest.approx(weights[0, columns["VASE"]])
+    assert decayed[1, columns["MUG"]] == pytest.approx(weights[1, columns["MUG"]])
+    assert result.decayed_matrix(0.0) is result.matrix
+
+
+def test_ease_settings_skip_repeats():
+    from engine.recommend.interactions import Interactions
+    from engine.recommend.training import EASE_GRID, EASE_WEIGHTINGS, ease_settings
+
+    lines = _lines([("1", "A", "MUG", 1, "2024-01-01"), ("2", "A", "MUG", 1, "2024-02-01")])
+    dated = build_interactions(lines, include_guests=False)
+    assert len(ease_settings(dated)) == len(EASE_GRID) * len(EASE_WEIGHTINGS)
+    ones = sparse.csr_matrix(np.ones((2, 2), dtype=np.float32))
+    undated = Interactions(np.array(["A", "B"]), np.zeros(2, bool), np.array(["MUG", "VASE"]),
+                           ones, np.ones(2), np.ones(2))
+    settings = ease_settings(undated)
+    assert len(settings) == len(EASE_GRID)
+    assert {setting["weighting"] for setting in settings} == {"log"}
+    assert {setting["half_life_days"] for setting in settings} == {0.0}
+
+
+def test_ease_saved_weighting_round_trips():
+    from engine.recommend.models.ease import Ease
+
+    model = Ease(300.0, max_items=10, half_life_days=60.0, weighting="binary")
+    copy = Ease.from_arrays(model.params(), model.to_arrays())
+    assert copy.half_life_days == 60.0
+    assert copy.weighting == "binary"
+    with pytest.raises(ValueError, match="weighting"):
+        Ease(weighting="quantity")

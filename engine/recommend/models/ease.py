@@ -4,6 +4,11 @@ B = argmin ||X - XB||² + λ||B||² subject to diag(B) = 0 has the closed form
 P = (XᵀX + λI)⁻¹, B = -P / diag(P) (column-wise), diag(B) = 0.
 Only the EASE_MAX_ITEMS most-bought products take part, so the N × N solve stays
 bounded on large catalogs; other products score by popularity alone.
+
+X holds the interaction weights (1 + ln orders) or, with `weighting="binary"`, 1 per
+bought product. With a half-life, each row of X used for the fit is multiplied by
+0.5 ** (age of the last purchase / half-life), so recent co-purchases shape B more.
+Scoring uses the histories as given.
 """
 
 from __future__ import annotations
@@ -18,15 +23,37 @@ from engine.recommend.models.base import (
     similar_from_vector,
 )
 
+WEIGHTINGS = ("log", "binary")
+
+
+def training_matrix(interactions, half_life_days: float, weighting: str):
+    """Return the interaction matrix X that EASE fits on (see the module docstring)."""
+    if weighting == "binary":
+        matrix = interactions.matrix.copy()
+        matrix.data[:] = 1.0
+        if half_life_days and interactions.age_days is not None:
+            matrix.data *= np.power(0.5, interactions.age_days / half_life_days)
+        return matrix
+    return interactions.decayed_matrix(half_life_days)
 
 
 class Ease(Recommender):
     name = "ease"
     label = "EASE (linear item model)"
 
-    def __init__(self, regularization: float = 500.0, max_items: int = EASE_MAX_ITEMS) -> None:
+    def __init__(
+        self,
+        regularization: float = 500.0,
+        max_items: int = EASE_MAX_ITEMS,
+        half_life_days: float = 0.0,
+        weighting: str = "log",
+    ) -> None:
+        if weighting not in WEIGHTINGS:
+            raise ValueError(f"EASE weighting {weighting!r} is invalid; use one of {WEIGHTINGS}")
         self.regularization = float(regularization)
         self.max_items = int(max_items)
+        self.half_life_days = float(half_life_days)
+        self.weighting = weighting
         self.columns = np.zeros(0, dtype=np.int64)
         self.weights = np.zeros((0, 0), dtype=np.float32)
         self.fallback = np.zeros(0, dtype=np.float32)
@@ -34,7 +61,8 @@ class Ease(Recommender):
     def fit(self, context: FitContext, progress=None, cancel=None) -> None:
         interactions = context.interactions
         self.columns = collaborative_columns(interactions, self.max_items)
-        matrix = interactions.matrix[:, self.columns]
+        matrix = training_matrix(interactions, self.half_life_days, self.weighting)
+        matrix = matrix[:, self.columns]
         gram = _gram(matrix)
         gram[np.diag_indices_from(gram)] += self.regularization
         if cancel is not None:
@@ -66,14 +94,24 @@ class Ease(Recommender):
         return similar_from_vector(values, item, n)
 
     def params(self) -> dict:
-        return {"regularization": self.regularization, "max_items": self.max_items}
+        return {
+            "regularization": self.regularization,
+            "max_items": self.max_items,
+            "half_life_days": self.half_life_days,
+            "weighting": self.weighting,
+        }
 
     def to_arrays(self) -> dict[str, np.ndarray]:
         return {"columns": self.columns, "weights": self.weights, "fallback": self.fallback}
 
     @classmethod
     def from_arrays(cls, params: dict, arrays: dict[str, np.ndarray]) -> "Ease":
-        model = cls(params["regularization"], params["max_items"])
+        model = cls(
+            params["regularization"],
+            params["max_items"],
+            params.get("half_life_days", 0.0),
+            params.get("weighting", "log"),
+        )
         model.columns = arrays["columns"]
         model.weights = arrays["weights"]
         model.fallback = arrays["fallback"]
