@@ -1,10 +1,11 @@
-"""Sentiment models: Word2Vec + CNN, MiniLM embeddings + logistic head, and VADER.
+"""Sentiment models: Word2Vec + CNN, MiniLM hidden layers + logistic head, and VADER.
 
 Every model returns P(positive) per text. Labels come from star ratings (1–2
 negative = 0, 4–5 positive = 1); a probability near 0.5 reads as neutral.
-Long texts are split into chunks of whole sentences; each chunk is scored and the
-chunk log-odds are averaged with their own size as weight, so a clear complaint at
-the end of a long, calm review still decides it. Repeated sentences count once.
+Long texts are split into chunks of whole sentences. VADER and the CNN score each
+chunk and average the chunk log-odds with their own size as weight, so a clear
+complaint at the end of a long, calm review still decides it. The MiniLM head reads
+the mean of the chunks' features. Repeated sentences count once.
 
 Files: the CNN is stored as safetensors (weights, Word2Vec vectors included) plus a
 JSON file with its vocabulary; the MiniLM head as `.npz` (no pickled objects).
@@ -23,7 +24,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from engine.progress import CancelToken, no_progress
-from engine.reviews import lexicon
+from engine.reviews import lexicon, stacking
 from engine.reviews.cleaning import CHUNK_WORDS, chunk_sentences, split_sentences
 
 log = logging.getLogger(__name__)
@@ -340,91 +341,177 @@ def train_cnn(
     return model
 
 
-# MiniLM sentence embeddings + logistic regression head
+# MiniLM hidden layers + logistic regression head
+
+# Hidden layers whose word-piece means feed the head. In 5-fold cross-validation on
+# training parts only (UCI amazon and yelp, 3,200 clothing reviews; best C of
+# each), layers 2, 4 and 6 scored 0.916 / 0.900 / 0.850 against 0.895 / 0.896 /
+# 0.791 for the normalised sentence embedding alone.
+HEAD_LAYERS = (2, 4, 6)
+HEAD_REGULARISATIONS = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3)
 
 
 @dataclass
 class MiniLmHead:
-    """Logistic regression on all-MiniLM-L6-v2 sentence embeddings."""
+    """Logistic regression on standardised all-MiniLM-L6-v2 hidden-layer means.
+
+    `layers` None is a head on the normalised sentence embedding, as saved before
+    the layer features; such files still load and score.
+    """
 
     weights: np.ndarray
     bias: float
+    mean: np.ndarray | None = None
+    scale: np.ndarray | None = None
+    layers: tuple[int, ...] | None = HEAD_LAYERS
     name: str = "minilm-head"
+    # C of the logistic regression, chosen on validation; not saved.
+    regularisation: float | None = None
 
-    def probabilities_from_embeddings(self, embeddings: np.ndarray) -> np.ndarray:
-        return _sigmoid(embeddings @ self.weights + self.bias)
+    def features(self, texts: Sequence[str], progress=no_progress, cancel: CancelToken | None = None) -> np.ndarray:
+        """Return the head's input for each text (the mean over its chunks)."""
+        return head_features(texts, self.layers, progress, cancel)
+
+    def probabilities_from_features(self, features: np.ndarray) -> np.ndarray:
+        if self.mean is not None:
+            features = (features - self.mean) / self.scale
+        return _sigmoid(features @ self.weights + self.bias)
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        from engine import text_embeddings
-
-        return score_chunked(
-            texts, lambda chunks: self.probabilities_from_embeddings(text_embeddings.embed(chunks))
-        )
+        return self.probabilities_from_features(self.features(texts))
 
     def save(self, path: Path) -> None:
-        np.savez(path, weights=self.weights.astype(np.float32), bias=np.array([self.bias]))
+        arrays = {"weights": self.weights.astype(np.float32), "bias": np.array([self.bias])}
+        if self.layers is not None:
+            arrays.update(mean=self.mean, scale=self.scale, layers=np.array(self.layers, dtype=np.int64))
+        np.savez(path, **arrays)
 
     @classmethod
     def load(cls, path: Path) -> MiniLmHead:
         with np.load(path, allow_pickle=False) as data:
-            return cls(weights=data["weights"], bias=float(data["bias"][0]))
+            if "layers" not in data:
+                return cls(weights=data["weights"], bias=float(data["bias"][0]), layers=None)
+            return cls(
+                weights=data["weights"],
+                bias=float(data["bias"][0]),
+                mean=data["mean"],
+                scale=data["scale"],
+                layers=tuple(int(layer) for layer in data["layers"]),
+            )
 
 
 def train_minilm_head(
-    train_embeddings: np.ndarray,
+    train_features: np.ndarray,
     train_labels: np.ndarray,
     validation: tuple[np.ndarray, np.ndarray] | None = None,
-    regularisations: Sequence[float] = (0.25, 1.0, 4.0, 16.0),
+    regularisations: Sequence[float] = HEAD_REGULARISATIONS,
+    metric: Callable[[np.ndarray, np.ndarray], float] | None = None,
+    layers: tuple[int, ...] | None = HEAD_LAYERS,
 ) -> MiniLmHead:
-    """Fit the head on precomputed embeddings; choose C on the validation split."""
+    """Fit the head on precomputed features; choose C on the validation split.
+
+    Args:
+        train_features: shape (texts, width), from `head_features` with `layers`.
+        validation: (features, labels); without it the first C is used.
+        metric: metric(labels, predicted) to maximise on validation; macro-F1 when
+            None, so that a head that predicts one class does not win.
+        layers: the layers the features came from (None: the sentence embedding).
+    """
     from sklearn.linear_model import LogisticRegression
 
-    best, best_accuracy = None, -1.0
+    metric = metric or stacking.macro_f1
+    mean = train_features.mean(axis=0)
+    # Word-piece means of the word-piece embedding layer have near-constant
+    # columns; a floor on the spread keeps them from being blown up.
+    scale = np.maximum(train_features.std(axis=0), 1e-3)
+    standardised = (train_features - mean) / scale
+    best, best_score = None, -1.0
     for strength in regularisations:
-        classifier = LogisticRegression(C=strength, class_weight="balanced", max_iter=2000)
-        classifier.fit(train_embeddings, train_labels)
+        classifier = LogisticRegression(C=strength, class_weight="balanced", max_iter=3000)
+        classifier.fit(standardised, train_labels)
         if validation is None:
             best = classifier
             break
-        accuracy = classifier.score(*validation)
-        if accuracy > best_accuracy:
-            best, best_accuracy = classifier, accuracy
-    return MiniLmHead(weights=best.coef_[0].astype(np.float32), bias=float(best.intercept_[0]))
+        predicted = classifier.predict((validation[0] - mean) / scale)
+        score = metric(np.asarray(validation[1]), predicted)
+        if score > best_score:
+            best, best_score = classifier, score
+    return MiniLmHead(
+        weights=best.coef_[0].astype(np.float32),
+        bias=float(best.intercept_[0]),
+        mean=mean.astype(np.float32),
+        scale=scale.astype(np.float32),
+        layers=layers,
+        regularisation=float(best.C),
+    )
+
+
+def head_features(
+    texts: Sequence[str],
+    layers: tuple[int, ...] | None = HEAD_LAYERS,
+    progress=no_progress,
+    cancel: CancelToken | None = None,
+) -> np.ndarray:
+    """Return the MiniLM head's input per text: the mean of its chunks' layer means.
+
+    With `layers` None, the result is `embed_chunked` (unit-length sentence
+    embeddings).
+
+    Raises:
+        CancelledError: `cancel` was set; checked between batches.
+    """
+    from engine import text_embeddings
+
+    if layers is None:
+        return embed_chunked(texts, progress, cancel)
+    return _chunk_means(
+        texts,
+        lambda chunks, report: text_embeddings.layer_features(chunks, layers, progress=report, cancel=cancel),
+        text_embeddings.DIMENSIONS * len(layers),
+        progress,
+    )
 
 
 def embed_chunked(texts: Sequence[str], progress=no_progress, cancel: CancelToken | None = None) -> np.ndarray:
-    """Return one MiniLM vector per text: the mean of its chunk vectors, unit length."""
+    """Return one MiniLM vector per text: the mean of its chunk vectors, unit length.
+
+    Raises:
+        CancelledError: `cancel` was set; checked between batches.
+    """
     from engine import text_embeddings
 
-    use_one_torch_thread()
-    vectors = np.zeros((len(texts), text_embeddings.DIMENSIONS), dtype=np.float32)
-    batch = 64
-    for start in range(0, len(texts), batch):
-        if cancel is not None:
-            cancel.raise_if_cancelled("Training the review models")
-        part = texts[start : start + batch]
-        owners, flat = [], []
-        for offset, text in enumerate(part):
-            for chunk in text_chunks(text):
-                owners.append(offset)
-                flat.append(chunk)
-        embedded = text_embeddings.embed(flat)
-        for row, owner in zip(embedded, owners):
-            vectors[start + owner] += row
-        progress(min(1.0, (start + batch) / max(len(texts), 1)), f"Reading reviews with the sentence model: {min(start + batch, len(texts))} of {len(texts)}")
+    vectors = _chunk_means(
+        texts,
+        lambda chunks, report: text_embeddings.embed(chunks, progress=report, cancel=cancel),
+        text_embeddings.DIMENSIONS,
+        progress,
+    )
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     return vectors / np.maximum(norms, _EPSILON)
 
 
+def _chunk_means(texts: Sequence[str], compute, width: int, progress) -> np.ndarray:
+    owners, flat = [], []
+    for index, text in enumerate(texts):
+        for chunk in text_chunks(text):
+            owners.append(index)
+            flat.append(chunk)
+
+    def report(done: int) -> None:
+        share = done / max(len(flat), 1)
+        progress(share, f"Reading reviews with the sentence model: {share:.0%}")
+
+    # All chunks go in one call, so the embedding model can sort them by length.
+    computed = compute(flat, report)
+    sums = np.zeros((len(texts), width), dtype=np.float32)
+    np.add.at(sums, np.asarray(owners, dtype=np.int64), computed)
+    counts = np.bincount(np.asarray(owners, dtype=np.int64), minlength=len(texts))
+    return sums / np.maximum(counts, 1)[:, None].astype(np.float32)
+
+
 def accuracy_and_f1(labels: np.ndarray, probabilities: np.ndarray, threshold: float = 0.5) -> dict:
     """Return accuracy and macro-F1 of binary predictions at `threshold`."""
-    labels = np.asarray(labels).astype(bool)
-    predicted = np.asarray(probabilities) >= threshold
-    accuracy = float(np.mean(predicted == labels)) if len(labels) else math.nan
-    f1s = []
-    for positive in (True, False):
-        tp = np.sum((predicted == positive) & (labels == positive))
-        fp = np.sum((predicted == positive) & (labels != positive))
-        fn = np.sum((predicted != positive) & (labels == positive))
-        f1s.append(2 * tp / max(2 * tp + fp + fn, 1))
-    return {"accuracy": accuracy, "macro_f1": float(np.mean(f1s))}
+    labels = np.asarray(labels).astype(np.int64)
+    predicted = (np.asarray(probabilities) >= threshold).astype(np.int64)
+    value = stacking.accuracy(labels, predicted) if len(labels) else math.nan
+    return {"accuracy": value, "macro_f1": stacking.macro_f1(labels, predicted)}

@@ -28,3 +28,14 @@ def test_rows_for_every_system(shared_data):
     assert {"VADER", "TextBlob", "bag-of-words LR", "Word2Vec + CNN", "ensemble (ours)"} <= systems
     metrics = {row.metric for row in rows}
     assert metrics == {"accuracy", "macro_f1", "reviews_per_s", "train_s"}
+
+
+@pytest.mark.slow
+def test_ensemble_counts_every_candidate(shared_data):
+    args = argparse.Namespace(limit=300, no_minilm=False, datasets="uci-amazon")
+    rows = {(row.system, row.metric): row for row in reviews.run(args)}
+    assert ("MiniLM + logistic head", "accuracy") in rows
+    ensemble_train_s = rows[("ensemble (ours)", "train_s")].value
+    assert ensemble_train_s >= rows[("MiniLM + logistic head", "train_s")].value
+    assert ensemble_train_s >= rows[("Word2Vec + CNN", "train_s")].value
+    assert "stacked" in rows[("ensemble (ours)", "accuracy")].setting
