@@ -60,6 +60,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     from engine.importers import FORMATS
+    from engine.importers.mapping import KINDS
 
     parser = argparse.ArgumentParser(prog="python -m engine", description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -69,7 +70,7 @@ def _parser() -> argparse.ArgumentParser:
     importing.add_argument("--shop", required=True, type=Path, help="the shop file; created if missing")
     importing.add_argument("--format", choices=sorted(FORMATS), help="the file layout, instead of detecting it")
     importing.add_argument("--encoding", help="the text encoding, e.g. utf-8 or cp1252, instead of detecting it")
-    importing.add_argument("--kind", choices=("products", "orders", "reviews"), help="what a generic file contains")
+    importing.add_argument("--kind", choices=KINDS, help="what a generic file contains")
     importing.add_argument(
         "--map",
         action="append",

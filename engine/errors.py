@@ -84,9 +84,10 @@ class UnknownFormatError(ImportFileError):
         shown = ", ".join(headers[:8]) + (" …" if len(headers) > 8 else "")
         super().__init__(
             path,
-            f"its columns ({shown}) do not look like products, orders or reviews",
+            f"its columns ({shown}) do not look like products, orders, reviews or "
+            "customers",
             "Open it with Import… and choose which column holds the SKU, name, "
-            "price, order number or review text",
+            "price, order number, review text or customer id",
         )
 
 

@@ -99,7 +99,7 @@ def test_unimportable_file_exit_code(tmp_path, cases, shared_data, isolated_home
 
     assert result.returncode == 1
     assert "sample_tax_rates.csv\n  Not imported: Could not import sample_tax_rates.csv" in result.stdout
-    assert "do not look like products, orders or reviews" in result.stdout
+    assert "do not look like products, orders, reviews or customers" in result.stdout
     assert "Result:   5 new" in result.stdout  # the other file is still imported
 
 
@@ -114,6 +114,34 @@ def test_map_and_encoding_options(tmp_path, cases, isolated_home):
     assert "customer_id ← customer_name" in result.stdout
     assert "order_id ← order_id" in result.stdout
     assert "Read as:  Windows-1252 (cp1252)" in result.stdout
+
+
+def test_kind_customers_imports_list(tmp_path, isolated_home):
+    shop = tmp_path / "shop.db"
+    # "Nr" matches no field name, so --map names the customer id column.
+    customer_list = tmp_path / "kunden.csv"
+    customer_list.write_text(
+        "Nr;E-Mail;Name;Land\nK-1;anna@example.com;Anna Berg;DE\nK-2;;Jörg Müller;AT\n",
+        encoding="utf-8",
+    )
+
+    result = run_cli(
+        "import", customer_list, "--shop", shop, "--kind", "customers", "--map", "customer_id=Nr",
+        home=isolated_home,
+    )
+    info = run_cli("info", "--shop", shop, home=isolated_home)
+
+    assert result.returncode == 0, result.stderr
+    assert "customer_id ← Nr" in result.stdout
+    assert "Result:   2 new, 0 already present, 0 skipped (2 rows read)" in result.stdout
+    assert json.loads(info.stdout)["customers"] == 2
+
+
+def test_import_help_lists_customers(isolated_home):
+    result = run_cli("import", "--help", home=isolated_home)
+
+    assert result.returncode == 0, result.stderr
+    assert "--kind {products,orders,reviews,customers}" in result.stdout
 
 
 def test_bad_map_option(tmp_path, cases, isolated_home):

@@ -121,7 +121,7 @@ def test_tax_rates_not_importable(store, shared_data):
     with pytest.raises(UnknownFormatError) as caught:
         import_file(store, path)
 
-    assert "do not look like products, orders or reviews" in str(caught.value)
+    assert "do not look like products, orders, reviews or customers" in str(caught.value)
     assert "Tax Name" in str(caught.value)
 
 

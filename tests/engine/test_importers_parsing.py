@@ -180,7 +180,7 @@ def test_unknown_columns_rejected(store, tmp_path):
     path = write(tmp_path / "rates.csv", "Country Code,Rate %,Tax Name\nGB,20,VAT\n")
 
     assert sniff(path).kind is None
-    with pytest.raises(UnknownFormatError, match="do not look like products, orders or reviews"):
+    with pytest.raises(UnknownFormatError, match="do not look like products, orders, reviews or customers"):
         import_file(store, path)
     assert store.conn.execute("SELECT count(*) FROM import_runs").fetchone()[0] == 0
 

@@ -136,3 +136,50 @@ def test_preview_rows_numbered_like_spreadsheet(qtbot, tmp_path):
         for row in range(dialog.preview_table.rowCount())
     ]
     assert labels == ["2", "3"]
+
+
+def write_customer_list(tmp_path):
+    path = tmp_path / "kunden.csv"
+    lines = [
+        "Kundennummer;E-Mail;Name;Land",
+        "K-1;anna@example.com;Anna Berg;DE",
+        "K-2;;Jörg Müller;AT",
+    ]
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("cp1252"))
+    return path
+
+
+def test_kind_choices_include_customers(qtbot, tmp_path):
+    dialog = make_dialog(qtbot, tmp_path)
+
+    kinds = [dialog.kind_combo.itemData(i) for i in range(dialog.kind_combo.count())]
+    labels = [dialog.kind_combo.itemText(i) for i in range(dialog.kind_combo.count())]
+
+    assert kinds == ["products", "orders", "reviews", "customers"]
+    assert labels == ["Products", "Orders", "Reviews", "Customers"]
+
+
+def test_customer_list_preselects_customers(qtbot, tmp_path):
+    sniffed = sniff(write_customer_list(tmp_path))
+    dialog = MappingDialog(sniffed, GENERIC_FIELDS)
+    qtbot.addWidget(dialog)
+
+    assert sniffed.kind == "customers"
+    assert dialog.kind_combo.currentText() == "Customers"
+    assert list(dialog.field_combos) == [field.name for field in GENERIC_FIELDS["customers"]]
+    assert import_button(dialog).isEnabled()
+    assert dialog.choice() == MappingChoice(
+        "customers",
+        "cp1252",
+        {"customer_id": "Kundennummer", "email": "E-Mail", "name": "Name", "country": "Land"},
+    )
+
+
+def test_customers_chosen_for_product_file(qtbot, tmp_path):
+    dialog = make_dialog(qtbot, tmp_path)
+
+    dialog.kind_combo.setCurrentIndex(dialog.kind_combo.findData("customers"))
+
+    assert dialog.kind() == "customers"
+    assert "customer_id" in dialog.field_combos
+    assert "sku" not in dialog.field_combos

@@ -205,9 +205,9 @@ class OverviewTab(QWidget):
         self._show_message(
             "This shop has no data yet",
             "Choose File > Import… or drop CSV exports from your shop system "
-            "(products, orders or reviews) onto this window. Shopify, WooCommerce "
-            "and other CSV files are recognised. For other files you pick which "
-            "column holds what.",
+            "(products, orders, reviews or customers) onto this window. Shopify, "
+            "WooCommerce and other CSV files are recognised. For other files you "
+            "pick which column holds what.",
             action="import",
         )
 

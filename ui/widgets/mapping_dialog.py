@@ -32,7 +32,12 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ENCODINGS = ["utf-8", "utf-8-sig", "cp1252"]
-KINDS = {"products": "Products", "orders": "Orders", "reviews": "Reviews"}
+KINDS = {
+    "products": "Products",
+    "orders": "Orders",
+    "reviews": "Reviews",
+    "customers": "Customers",
+}
 DELIMITER_NAMES = {
     ",": "comma (,)",
     ";": "semicolon (;)",
