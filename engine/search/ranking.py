@@ -16,12 +16,12 @@ import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-import jellyfish
 import numpy as np
 from rapidfuzz import fuzz, process
 
 from engine.search.index import CatalogEntry, fts_search
-from engine.search.text import STOP_WORDS, query_terms, tokenize
+from engine.search.similar_names import Comparison, SimilarNames
+from engine.search.text import STOP_WORDS, query_terms, sound_key, tokenize
 
 # Similarity credited to each kind of word match (1.0 is the same word).
 STEM_MATCH = 0.95
@@ -79,10 +79,6 @@ def stem(token: str) -> str:
     return token
 
 
-def sound_key(token: str) -> str:
-    return jellyfish.metaphone(token) if token.isalpha() else token
-
-
 @dataclass
 class _WordMatch:
     token: str
@@ -98,6 +94,7 @@ class CatalogRanker:
         self.signature = signature
         self.sku_index = {entry.sku: i for i, entry in enumerate(entries)}
         self.embeddings: np.ndarray | None = None
+        self._similar_names: SimilarNames | None = None
         self._index_words()
         self._index_sounds()
 
@@ -136,6 +133,40 @@ class CatalogRanker:
             "".join(sound_key(token) for token in tokenize(entry.title))
             for entry in self.entries
         ]
+
+    # -- whole-name similarity ------------------------------------------------
+
+    def similar_names(self) -> SimilarNames:
+        """Return the character n-gram index of the names, built on first use."""
+        if self._similar_names is None:
+            self._similar_names = SimilarNames([entry.title for entry in self.entries])
+        return self._similar_names
+
+    def nearest_names(
+        self, texts: list[str], n: int, by: Comparison
+    ) -> list[list[str]]:
+        """Return, for each text, the SKUs of the `n` products with the nearest names.
+
+        Args:
+            texts: transcripts or typed texts; filler words are ignored.
+            n: maximum number of SKUs per text.
+            by: "spelling" compares letters, "sound" compares metaphone keys.
+        """
+        found = self.similar_names().nearest(texts, n, by)
+        return [[self.entries[index].sku for index in indexes] for indexes in found]
+
+    def result_for(self, sku: str, score: float, reasons: list[str]) -> SearchResult:
+        """Return a result for one product, with its score and the reasons given."""
+        entry = self.entries[self.sku_index[sku]]
+        return SearchResult(
+            sku=entry.sku,
+            title=entry.title,
+            category=entry.category,
+            price=entry.price,
+            currency=entry.currency,
+            score=round(score, 4),
+            reasons=reasons,
+        )
 
     # -- word matching -------------------------------------------------------
 
@@ -330,16 +361,8 @@ class CatalogRanker:
         bm25: float,
         meaning: float | None,
     ) -> SearchResult:
-        entry = self.entries[index]
-        return SearchResult(
-            sku=entry.sku,
-            title=entry.title,
-            category=entry.category,
-            price=entry.price,
-            currency=entry.currency,
-            score=round(score, 4),
-            reasons=_reasons(evidence, sound, bm25, meaning),
-        )
+        reasons = _reasons(evidence, sound, bm25, meaning)
+        return self.result_for(self.entries[index].sku, score, reasons)
 
 
 def _reasons(

@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 __all__ = [
     "SearchResult",
     "SearchResults",
+    "add_photos",
     "prepare_search",
     "search_catalog",
     "search_store",
@@ -95,7 +96,7 @@ def prepare_search(
     cancel: CancelToken | None = None,
     with_embeddings: bool = True,
 ) -> CatalogRanker:
-    """Build the search index, the in-memory ranker and the name embeddings.
+    """Build the search index, the in-memory ranker, its name n-grams and embeddings.
 
     Loading the sentence model takes about 10 s the first time in a process, so
     the window runs this in a background job when a shop is opened.
@@ -104,6 +105,9 @@ def prepare_search(
     progress(0.0, "Reading the catalog")
     with open_for_search(shop_path) as store:
         ranker = ranker_for(store)
+        # Spoken queries compare whole names by character n-grams; fitting that
+        # index here keeps it out of the first voice search.
+        ranker.similar_names()
         if not with_embeddings or ranker.embeddings is not None:
             progress(1.0, "Search is ready")
             return ranker
@@ -133,7 +137,7 @@ def search_store(store: Store, query: str, n: int = 20) -> SearchResults:
         if text_embeddings.is_loaded():
             query_vector = text_embeddings.embed([query.lower()])[0]
     results = ranker.rank(query, n, conn=store.conn, query_vector=query_vector)
-    _add_photos(store, results.results)
+    add_photos(store, results.results)
     results.elapsed_s = time.perf_counter() - started
     return results
 
@@ -157,7 +161,8 @@ def search_catalog(shop_path: Path, query: str, n: int = 20) -> SearchResults:
         return search_store(store, query, n)
 
 
-def _add_photos(store: Store, results: list[SearchResult]) -> None:
+def add_photos(store: Store, results: list[SearchResult]) -> None:
+    """Set each result's `photo` to the product's first photo, or None."""
     if not results:
         return
     placeholders = ",".join("?" for _ in results)

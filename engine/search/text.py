@@ -6,6 +6,8 @@ import html
 import re
 import unicodedata
 
+import jellyfish
+
 _TAG = re.compile(r"<[^>]+>")
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 
@@ -49,6 +51,11 @@ def clean_text(text: str) -> str:
     text = "".join(char for char in text if not unicodedata.combining(char))
     text = text.lower().replace("'", "")
     return " ".join(_NON_WORD.sub(" ", text).split())
+
+
+def sound_key(token: str) -> str:
+    """Return the metaphone key of a word; tokens with digits are kept as they are."""
+    return jellyfish.metaphone(token) if token.isalpha() else token
 
 
 def tokenize(text: str) -> list[str]:

@@ -41,6 +41,7 @@ def _search(args: argparse.Namespace) -> int:
             "transcript": voice.transcript,
             "heard": voice.heard,
             "first_pass_transcript": voice.first_transcript,
+            "alternatives": voice.alternatives,
             "recognizer": voice.recognizer,
             "message": voice.message,
             "warnings": voice.warnings,

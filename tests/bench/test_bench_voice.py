@@ -33,3 +33,14 @@ def test_noise_files_written(tmp_path, cases):
     files = voice.silence_and_noise(tmp_path)
     assert len(files) == 6
     assert all(path.exists() for _, path in files)
+
+
+def test_half_rows_split_even_and_odd():
+    run_ = voice.SystemRun("system", "ours", "setting", [1, None, 2, 6], latencies=[])
+    rows = {(row.dataset, row.metric): row.value for row in voice._half_rows({"ours": run_})}
+    even = "spoken-queries, even-numbered (development half)"
+    odd = "spoken-queries, odd-numbered (held out)"
+    assert rows[(even, "hit@1")] == 0.5
+    assert rows[(even, "mrr")] == 0.75
+    assert rows[(odd, "hit@5")] == 0.0
+    assert rows[(odd, "mrr")] == pytest.approx(1 / 12)

@@ -107,3 +107,51 @@ def test_index_not_rebuilt_when_unchanged(shop):
     with open_store(shop) as store:
         ensure_index(store)
         assert ensure_index(store) is False
+
+
+def test_similar_names_by_spelling():
+    from engine.search.similar_names import SimilarNames
+
+    names = SimilarNames([title for _, title, _, _ in PRODUCTS])
+    nearest = names.nearest(["show me do not jack it"], 3, by="spelling")[0]
+    assert nearest  # "do not jack it" shares letter pairs with several names
+    best = names.nearest(["columbian candel"], 1, by="spelling")[0]
+    assert [PRODUCTS[index][1] for index in best] == ["COLUMBIAN CANDLE ROUND"]
+
+
+def test_similar_names_by_sound():
+    from engine.search.similar_names import SimilarNames
+
+    names = SimilarNames(
+        ["AERO DAILY FITNESS TEE", "ROUND COMPACT MIRROR", "JUNO JACKET"]
+    )
+    nearest = names.nearest(["I'm looking for an early fit to see"], 3, by="sound")
+    assert nearest[0][0] == 0
+
+
+def test_similar_names_batch_and_fillers():
+    from engine.search.similar_names import SimilarNames
+
+    names = SimilarNames(["PINK POLKA DOT CUP", "GLAMOROUS MUG"])
+    nearest = names.nearest(["show me please", "glamorous mug", ""], 2, by="spelling")
+    assert nearest[0] == []
+    assert nearest[1][0] == 1
+    assert nearest[2] == []
+
+
+def test_similar_names_empty_catalog():
+    from engine.search.similar_names import SimilarNames
+
+    assert SimilarNames([]).nearest(["mug"], 5, by="sound") == [[]]
+
+
+def test_nearest_names_returns_skus(shop):
+    from engine.search.service import open_for_search, ranker_for
+
+    with open_for_search(shop) as store:
+        ranker = ranker_for(store)
+        by_sound = ranker.nearest_names(["mistle toe hart reath"], 2, by="sound")
+        result = ranker.result_for("23130", 0.5, ["a reason"])
+    assert by_sound[0][0] == "23130"
+    assert result.title == "MISTLETOE HEART WREATH GREEN"
+    assert result.reasons == ["a reason"]
