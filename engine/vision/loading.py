@@ -25,9 +25,13 @@ log = logging.getLogger(__name__)
 # a shop would upload, while a 400 MP bomb decodes to 1.2 GB of RGB.
 MAX_PIXELS = 100_000_000
 
-# The working copy is downscaled to this longest side. Tagging needs 256 px,
-# colour naming less, and thumbnails 256 px. JPEG decodes at half scale for it.
+# The working copy is downscaled to this longest side.
 WORKING_SIDE = 512
+# JPEG decoding is scaled (1/2, 1/4 or 1/8) as far as keeps the shorter side at
+# least this long. The network needs 224 px, the grid's thumbnails 128 and
+# colour naming 96. Decoding the Luma photos (1080 x 1340, progressive) at 1/4
+# instead of 1/2 scale also skips a 6 ms resize per photo.
+MIN_WORKING_SIDE = 256
 
 # Suffix used for a photo copied into the shop, by detected format.
 FORMAT_SUFFIXES = {
@@ -60,7 +64,9 @@ class LoadedPhoto:
     """A decoded photo ready for tagging."""
 
     path: Path
-    image: Image.Image  # RGB, orientation applied, longest side <= WORKING_SIDE
+    # RGB, orientation applied, longest side <= WORKING_SIDE, shorter side
+    # >= MIN_WORKING_SIDE unless the photo is smaller or very elongated
+    image: Image.Image
     format: str  # detected from the content, e.g. "JPEG"
     width: int  # displayed size of the original, after EXIF orientation
     height: int
@@ -162,6 +168,20 @@ def load_photo(path: Path, max_pixels: int = MAX_PIXELS) -> LoadedPhoto:
     )
 
 
+def load_photos(paths: list[Path]) -> list[LoadedPhoto | PhotoLoadError]:
+    """Decode photos side by side. Each entry is the photo or its load error."""
+    from engine.vision.parallel import map_photos
+
+    return map_photos(_load_or_error, paths)
+
+
+def _load_or_error(path: Path) -> LoadedPhoto | PhotoLoadError:
+    try:
+        return load_photo(path)
+    except PhotoLoadError as error:
+        return error
+
+
 _REPLACE_FIX = "Export the photo again from its original, or drop another copy"
 
 
@@ -250,10 +270,12 @@ def _displayed_size(image: Image.Image) -> tuple[int, int]:
 
 def _draft_for_speed(image: Image.Image) -> None:
     # JPEG can decode at 1/2, 1/4 or 1/8 scale directly, which is several times
-    # faster for camera-size photos. draft() keeps at least the requested size.
+    # faster for camera-size photos. draft() keeps both sides at least as long
+    # as requested.
     if image.format == "JPEG":
         image.draft(
-            "RGB" if image.mode != "CMYK" else "CMYK", (WORKING_SIDE, WORKING_SIDE)
+            "RGB" if image.mode != "CMYK" else "CMYK",
+            (MIN_WORKING_SIDE, MIN_WORKING_SIDE),
         )
 
 

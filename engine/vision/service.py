@@ -29,8 +29,9 @@ from engine.vision.loading import (
     FORMAT_SUFFIXES,
     LoadedPhoto,
     PhotoLoadError,
-    load_photo,
+    load_photos,
 )
+from engine.vision.parallel import map_photos
 
 log = logging.getLogger(__name__)
 
@@ -205,6 +206,18 @@ def load_active_head(store: Store):
     record = modelstore.active_model(store, "vision")
     if record is None or record.file is None or not record.file.exists():
         return None
+    trained_on = record.metrics.get("embedding_model")
+    if trained_on != photo_embeddings.EMBEDDING_MODEL:
+        # A head reads one embedding model's vectors only. Photos get no category
+        # suggestions until the tagger is trained again.
+        log.warning(
+            "Photo category head v%d was trained on %s embeddings, not %s, "
+            "so it is not used until the tagger is trained again",
+            record.version,
+            trained_on,
+            photo_embeddings.EMBEDDING_MODEL,
+        )
+        return None
     return CategoryHead.load(record.file)
 
 
@@ -233,18 +246,21 @@ def _tag_batch(
     from engine.vision.objects import object_tags
 
     loaded: list[LoadedPhoto] = []
-    for path in batch:
-        try:
-            loaded.append(load_photo(path))
-        except PhotoLoadError as error:
-            log.warning("Skipped photo %s: %s", path.name, error.reason)
-            report.problems.append(PhotoProblem(Path(path), error.reason, error.fix))
+    for path, result in zip(batch, load_photos(batch)):
+        if isinstance(result, PhotoLoadError):
+            log.warning("Skipped photo %s: %s", Path(path).name, result.reason)
+            report.problems.append(PhotoProblem(Path(path), result.reason, result.fix))
+        else:
+            loaded.append(result)
     if not loaded:
         return
 
     vectors, probabilities = _features_for(store, loaded)
+    colours = map_photos(dominant_colours, [photo.image for photo in loaded])
     class_names = imagenet_class_names()
-    for photo, vector, photo_probabilities in zip(loaded, vectors, probabilities):
+    for photo, vector, photo_probabilities, colour_tags in zip(
+        loaded, vectors, probabilities, colours
+    ):
         try:
             photo_id, location, sku = _store_photo(store, photo)
         except OSError as error:
@@ -260,9 +276,7 @@ def _tag_batch(
             ("object", tag.name, tag.confidence)
             for tag in object_tags(photo_probabilities, class_names)
         ]
-        suggestions += [
-            ("colour", tag.name, tag.share) for tag in dominant_colours(photo.image)
-        ]
+        suggestions += [("colour", tag.name, tag.share) for tag in colour_tags]
         similar, duplicates = _neighbours(store, context, photo_id, vector)
         if similar and sku is None:
             suggestions.append(("product", similar[0].sku, similar[0].similarity))
@@ -662,13 +676,14 @@ def _training_embeddings(store: Store, photos, progress, cancel: CancelToken):
         batch = photos[start : start + BATCH_SIZE]
         missing = [photo for photo in batch if photo.sha256 not in cached]
         loaded: dict[int, LoadedPhoto] = {}
-        for photo in missing:
-            try:
-                loaded[photo.photo_id] = load_photo(photo.path)
-            except PhotoLoadError as error:
+        results = load_photos([photo.path for photo in missing])
+        for photo, result in zip(missing, results):
+            if isinstance(result, PhotoLoadError):
                 log.warning(
-                    "Training skipped photo %s: %s", photo.path.name, error.reason
+                    "Training skipped photo %s: %s", photo.path.name, result.reason
                 )
+            else:
+                loaded[photo.photo_id] = result
         if loaded:
             features = photo_embeddings.compute_features(
                 [item.image for item in loaded.values()]

@@ -10,7 +10,12 @@ import pytest
 from PIL import Image
 
 from engine.vision.files import collect_photo_files
-from engine.vision.loading import PhotoLoadError, load_photo, sniff_format
+from engine.vision.loading import (
+    PhotoLoadError,
+    load_photo,
+    load_photos,
+    sniff_format,
+)
 
 
 def red_mask(image: Image.Image) -> np.ndarray:
@@ -104,6 +109,34 @@ def test_bomb_rejected_from_header(cases):
 
     assert raised.value.reason.startswith("too large (400 MP")
     assert process.memory_info().rss - before < 50_000_000
+
+
+def test_load_photos_keeps_order_and_errors(cases, tmp_path):
+    good = tmp_path / "good.jpg"
+    Image.new("RGB", (640, 480), (20, 90, 200)).save(good)
+    paths = [good, cases / "C19_truncated.jpg", good, tmp_path / "missing.jpg"]
+
+    results = load_photos(paths)
+
+    assert [type(result).__name__ for result in results] == [
+        "LoadedPhoto",
+        "PhotoLoadError",
+        "LoadedPhoto",
+        "PhotoLoadError",
+    ]
+    assert results[1].reason.startswith("truncated")
+    assert results[3].reason == "file not found"
+
+
+def test_jpeg_decoded_at_reduced_scale(tmp_path):
+    path = tmp_path / "camera.jpg"
+    Image.new("RGB", (2160, 2680), (200, 30, 30)).save(path, quality=85)
+
+    photo = load_photo(path)
+
+    # 1/8 scale, the smallest that keeps the shorter side at 256 or more.
+    assert photo.image.size == (270, 335)
+    assert (photo.width, photo.height) == (2160, 2680)
 
 
 def test_large_photo_downscaled(tmp_path):
