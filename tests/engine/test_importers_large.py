@@ -7,7 +7,6 @@ export (order fields on each order's first row only), with fresh order numbers.
 from __future__ import annotations
 
 import json
-import resource
 import subprocess
 import sys
 import textwrap
@@ -88,6 +87,17 @@ CHILD = textwrap.dedent(
     from engine.importers import import_file
     from engine.store import open_store
 
+    def peak_rss_mb():
+        # The kernel's high-water mark of this process's own memory. ru_maxrss is not
+        # used: after fork and exec it also counts the parent's size (pytest, 1.5 GB).
+        try:
+            for line in Path("/proc/self/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+        except OSError:
+            pass
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
     resource.setrlimit(resource.RLIMIT_AS, ({limit}, {limit}))
     store = open_store(Path(sys.argv[2]), create=True)
     started = time.perf_counter()
@@ -100,7 +110,7 @@ CHILD = textwrap.dedent(
         "orders": report.counts["orders"],
         "skipped": report.skipped_total,
         "seconds": seconds,
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_rss_mb": peak_rss_mb(),
     }}))
     """
 )
@@ -132,8 +142,6 @@ def test_two_million_lines_bounded_memory(tmp_path):
     assert result["orders"] == orders
     assert result["skipped"] == 0
     assert result["peak_rss_mb"] < PEAK_RSS_LIMIT_MB
-    children_peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    assert children_peak_mb < PEAK_RSS_LIMIT_MB
 
 
 def test_cancel_mid_file_rolls_back(store, tmp_path, cases):
