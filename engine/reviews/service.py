@@ -224,17 +224,31 @@ def _sentence_model(store: Store):
     # Sentences are scored by the word model when one was trained, because the
     # sentence-embedding model read 140 short sentences/s (UCI amazon, 2 cores at
     # load average 11), minutes for the tens of thousands of sentences of a shop.
+    # A word model that validated worse than the lexicon is not used: on a few hundred
+    # reviews it can give every sentence the same unsure score, so every aspect would
+    # read neutral.
+    record = _latest_record(store, CNN_NAME)
+    if record is None or record.file is None or not record.file.exists():
+        return LexiconModel(), LEXICON_NAME
+    lexicon = _latest_record(store, LEXICON_NAME)
+    if lexicon is not None and _macro_f1(record) < _macro_f1(lexicon):
+        log.info("Scoring sentences with VADER: the word model validated worse (macro-F1 %.3f < %.3f)",
+                 _macro_f1(record), _macro_f1(lexicon))
+        return LexiconModel(), LEXICON_NAME
+    return load_model(record), model_key(record)
+
+
+def _latest_record(store: Store, name: str):
     row = store.conn.execute(
         f"SELECT {modelstore._COLUMNS} FROM models WHERE kind = ? AND name = ? "
         "ORDER BY id DESC LIMIT 1",
-        (KIND, CNN_NAME),
+        (KIND, name),
     ).fetchone()
-    if row is None:
-        return LexiconModel(), LEXICON_NAME
-    record = modelstore._record(store, row)
-    if record.file is None or not record.file.exists():
-        return LexiconModel(), LEXICON_NAME
-    return load_model(record), model_key(record)
+    return None if row is None else modelstore._record(store, row)
+
+
+def _macro_f1(record) -> float:
+    return float(record.metrics.get("validation_macro_f1", 0.0))
 
 
 # Scoring

@@ -299,3 +299,30 @@ def test_cli_prints_json_summary(luma_shop, capsys):
     printed = json.loads(capsys.readouterr().out)
     assert printed["product_sku"] == "24-MB01"
     assert printed["current"]["count"] == 2
+
+
+# Sentence scoring
+
+
+def register_review_model(store, name: str, macro_f1: float, file):
+    modelstore.register_model(
+        store, name=name, kind=service.KIND, version=modelstore.next_version(store, name),
+        metrics={"validation_macro_f1": macro_f1}, file=file,
+    )
+
+
+@pytest.mark.parametrize(("cnn_f1", "uses_cnn"), [(0.45, False), (0.85, True)])
+def test_sentence_model_needs_validated_cnn(tmp_path, monkeypatch, cnn_f1, uses_cnn):
+    from engine.store import open_store
+
+    monkeypatch.setattr(service, "load_model", lambda record: "cnn model")
+    with open_store(tmp_path / "shop" / "shop.db", create=True) as store:
+        cnn_file = modelstore.model_dir(store, service.KIND) / "cnn.safetensors"
+        cnn_file.write_bytes(b"weights")
+        register_review_model(store, service.LEXICON_NAME, 0.70, None)
+        register_review_model(store, service.CNN_NAME, cnn_f1, cnn_file)
+
+        model, key = service._sentence_model(store)
+
+    assert (model == "cnn model") == uses_cnn
+    assert (key == service.LEXICON_NAME) != uses_cnn
