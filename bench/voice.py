@@ -330,12 +330,14 @@ HALVES = {
 
 
 def _half_rows(systems: dict[str, SystemRun]) -> list[Row]:
-    """Return ranking metrics of each system on the development and held-out halves."""
+    """Return ranking metrics and latency of each system on both halves."""
     rows = []
     for dataset, half in HALVES.items():
         for run_ in systems.values():
             ranks = run_.ranks[half]
-            for metric, value in ranking_metrics(ranks).items():
+            metrics = ranking_metrics(ranks)
+            metrics["latency_p95_s"] = percentile(run_.latencies[half], 95)
+            for metric, value in metrics.items():
                 setting = f"{run_.setting}; {len(ranks)} queries"
                 rows.append(Row(dataset, run_.name, run_.role, metric, value, setting))
     return rows

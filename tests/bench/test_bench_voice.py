@@ -36,7 +36,8 @@ def test_noise_files_written(tmp_path, cases):
 
 
 def test_half_rows_split_even_and_odd():
-    run_ = voice.SystemRun("system", "ours", "setting", [1, None, 2, 6], latencies=[])
+    latencies = [0.5, 0.7, 0.5, 0.7]
+    run_ = voice.SystemRun("system", "ours", "setting", [1, None, 2, 6], latencies=latencies)
     rows = {(row.dataset, row.metric): row.value for row in voice._half_rows({"ours": run_})}
     even = "spoken-queries, even-numbered (development half)"
     odd = "spoken-queries, odd-numbered (held out)"
@@ -44,3 +45,5 @@ def test_half_rows_split_even_and_odd():
     assert rows[(even, "mrr")] == 0.75
     assert rows[(odd, "hit@5")] == 0.0
     assert rows[(odd, "mrr")] == pytest.approx(1 / 12)
+    assert rows[(even, "latency_p95_s")] == 0.5
+    assert rows[(odd, "latency_p95_s")] == pytest.approx(0.7)
