@@ -54,7 +54,7 @@ def load_model() -> SentenceTransformer:
     global _model
     with _lock:
         if _model is None:
-            # The package holds every file; these keep the hub client from trying
+            # The package contains every file, and these keep the hub client from trying
             # to reach the network for updates or telemetry.
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
             os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")

@@ -101,7 +101,7 @@ def backup_database(source: sqlite3.Connection, destination: Path) -> Path:
 
 
 def has_shop_data(conn: sqlite3.Connection) -> bool:
-    """Return whether the shop holds any product, order or review."""
+    """Return whether the shop contains any product, order or review."""
     row = conn.execute(
         "SELECT EXISTS (SELECT 1 FROM products) OR EXISTS (SELECT 1 FROM orders) "
         "OR EXISTS (SELECT 1 FROM reviews)"

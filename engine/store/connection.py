@@ -194,7 +194,6 @@ def open_store(path: Path, *, create: bool = False) -> Store:
 
     store = Store(path, conn)
     _mark_interrupted_runs(store)
-    _mark_interrupted_training(store)
     return store
 
 
@@ -341,46 +340,33 @@ def _has_tables(conn: sqlite3.Connection) -> bool:
     return row[0] > 0
 
 
+# Table -> what the owner reads on a run whose process died before it finished.
+INTERRUPTED_MESSAGES = {
+    "import_runs": "The app closed before this import finished. Nothing from it was saved. "
+    "Import the file again.",
+    "training_runs": "The app closed before this training finished. The model in use did "
+    "not change. Train again to update it.",
+}
+
+
 def _mark_interrupted_runs(store: Store) -> None:
-    # A run still 'running' whose process is gone died mid-import: its data
-    # transaction was never committed, so nothing of it is in the shop. Runs of
+    # A run still 'running' whose process is gone died mid-run. An import's data
+    # transaction was never committed, and a new model is only made active after its
+    # file and row are saved, so the shop and the model in use are unchanged. Runs of
     # live processes (this one included) are still working and are left alone.
-    running = store.conn.execute(
-        "SELECT id, pid FROM import_runs WHERE status = 'running'"
-    ).fetchall()
-    dead = [run_id for run_id, pid in running if not _is_process_alive(pid)]
-    if not dead:
-        return
+    for table, message in INTERRUPTED_MESSAGES.items():
+        running = store.conn.execute(f"SELECT id, pid FROM {table} WHERE status = 'running'").fetchall()
+        dead = [run_id for run_id, pid in running if not _is_process_alive(pid)]
+        if not dead:
+            continue
 
-    with store.transaction() as conn:
-        conn.executemany(
-            "UPDATE import_runs SET status = 'interrupted', finished_at = ?, "
-            "message = 'The app closed before this import finished. Nothing from "
-            "it was saved. Import the file again.' WHERE id = ? AND status = 'running'",
-            [(utc_now(), run_id) for run_id in dead],
-        )
-    log.warning("Marked %d unfinished import runs as interrupted", len(dead))
-
-
-def _mark_interrupted_training(store: Store) -> None:
-    # Same rule for training runs. The model in use is untouched: a new model is
-    # only made active after its file and row are fully saved.
-    running = store.conn.execute(
-        "SELECT id, pid FROM training_runs WHERE status = 'running'"
-    ).fetchall()
-    dead = [run_id for run_id, pid in running if not _is_process_alive(pid)]
-    if not dead:
-        return
-
-    with store.transaction() as conn:
-        conn.executemany(
-            "UPDATE training_runs SET status = 'interrupted', finished_at = ?, "
-            "message = 'The app closed before this training finished. The model "
-            "in use did not change. Train again to update it.' "
-            "WHERE id = ? AND status = 'running'",
-            [(utc_now(), run_id) for run_id in dead],
-        )
-    log.warning("Marked %d unfinished training runs as interrupted", len(dead))
+        with store.transaction() as conn:
+            conn.executemany(
+                f"UPDATE {table} SET status = 'interrupted', finished_at = ?, message = ? "
+                "WHERE id = ? AND status = 'running'",
+                [(utc_now(), message, run_id) for run_id in dead],
+            )
+        log.warning("Marked %d unfinished runs in %s as interrupted", len(dead), table)
 
 
 def _is_process_alive(pid: int | None) -> bool:

@@ -51,7 +51,7 @@ class FeatureTab(QWidget):
         """Show the open shop's counts; None while no shop is open."""
 
     def data_changed(self) -> None:
-        """The open shop's data changed through an import."""
+        """Reload after an import changed the open shop's data."""
 
     def on_shown(self) -> None:
-        """The tab became the visible tab."""
+        """Refresh when the tab becomes the visible tab."""

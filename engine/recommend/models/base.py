@@ -31,7 +31,7 @@ class FitContext:
 
 
 class NotFiniteError(ValueError):
-    """A fitted model holds NaN or infinite values."""
+    """A fitted model contains NaN or infinite values."""
 
 
 class Recommender:
@@ -64,7 +64,7 @@ class Recommender:
         raise NotImplementedError
 
     def check_finite(self) -> None:
-        """Raise NotFiniteError when a learned array holds NaN or inf."""
+        """Raise NotFiniteError when a learned array contains NaN or inf."""
         for key, value in self.to_arrays().items():
             if np.issubdtype(value.dtype, np.floating) and not np.isfinite(value).all():
                 raise NotFiniteError(f"{self.name}: {key} has non-finite values")
