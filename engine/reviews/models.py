@@ -23,6 +23,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from engine import heavy_imports
 from engine.progress import CancelToken, no_progress
 from engine.reviews import lexicon, stacking
 from engine.reviews.cleaning import CHUNK_WORDS, chunk_sentences, split_sentences
@@ -141,12 +142,14 @@ def use_one_torch_thread() -> None:
     On 2 cores shared with other work, one conv backward pass of a 64-review batch
     took 0.13 s on 1 thread and 1.2 s on 2 (threads waiting on each other).
     """
+    heavy_imports.load("torch")
     import torch
 
     torch.set_num_threads(1)
 
 
 def _build_network(vocabulary_size: int, settings: CnnSettings):
+    heavy_imports.load("torch")
     import torch
     from torch import nn
 
@@ -231,6 +234,7 @@ class CnnModel:
 
     @classmethod
     def load(cls, weights_path: Path, vocabulary_path: Path) -> CnnModel:
+        heavy_imports.load("torch")
         from safetensors.torch import load_file
 
         data = json.loads(vocabulary_path.read_text(encoding="utf-8"))
@@ -259,6 +263,7 @@ def train_cnn(
     Raises:
         CancelledError: `cancel` was set; checked between epochs and batches.
     """
+    heavy_imports.load("torch", "gensim")
     import torch
     from gensim.models import Word2Vec
 

@@ -18,6 +18,7 @@ from typing import Literal
 
 import numpy as np
 
+from engine import heavy_imports
 from engine.search.text import query_terms, sound_key, tokenize
 
 Comparison = Literal["spelling", "sound"]
@@ -43,6 +44,7 @@ class SimilarNames:
     """Character n-gram TF-IDF indexes of a list of names."""
 
     def __init__(self, names: list[str]) -> None:
+        heavy_imports.load("sklearn")
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         self.size = len(names)

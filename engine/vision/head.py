@@ -14,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
+from engine import heavy_imports
+
 # Softmax temperature for the class-mean scores: cosine similarities of these
 # embeddings differ by a few hundredths between classes.
 PROTOTYPE_SCALE = 30.0
@@ -95,6 +97,7 @@ def fit_head(
     Raises:
         ValueError: fewer than two classes.
     """
+    heavy_imports.load("sklearn")
     from sklearn.linear_model import LogisticRegression
 
     classes = sorted(set(labels))

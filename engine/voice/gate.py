@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from engine import heavy_imports
 from engine.voice.audio import SILENCE_DBFS, TARGET_RATE, level_dbfs
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,8 @@ def detect_speech(audio: np.ndarray) -> GateResult:
     if audio.size == 0 or level < SILENCE_DBFS:
         return GateResult(False, 0.0, audio[:0], f"level {level:.0f} dBFS is silence")
 
+    # The Silero model runs in onnxruntime, imported by faster-whisper on first use.
+    heavy_imports.load("faster_whisper", "onnxruntime")
     from faster_whisper.vad import VadOptions, get_speech_timestamps
 
     options = VadOptions(

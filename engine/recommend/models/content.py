@@ -15,6 +15,7 @@ import re
 
 import numpy as np
 
+from engine import heavy_imports
 from engine.recommend.models.base import FitContext, Recommender, similar_from_vector
 
 _TAG = re.compile(r"<[^>]+>")
@@ -141,6 +142,7 @@ def _tfidf_vectors(texts: list[str]):
 
 
 def _word2vec_vectors(texts: list[str], seed: int) -> np.ndarray:
+    heavy_imports.load("gensim")
     from gensim.models import Word2Vec
 
     sentences = [tokenize(text) for text in texts]

@@ -15,6 +15,7 @@ import time
 
 import numpy as np
 
+from engine import heavy_imports
 from engine.recommend.models.base import (
     COLLABORATIVE_MAX_ITEMS,
     FitContext,
@@ -61,6 +62,7 @@ class Neural(Recommender):
         self.trained_epochs = 0
 
     def fit(self, context: FitContext, progress=None, cancel=None) -> None:
+        heavy_imports.load("torch")
         import torch
 
         # One intra-op thread: on 2 shared cores, torch's default thread pool made
