@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import math
+import threading
+import time
 
 import numpy as np
 import pandas as pd
@@ -571,3 +573,51 @@ def test_ease_saved_weighting_round_trips():
     assert copy.weighting == "binary"
     with pytest.raises(ValueError, match="weighting"):
         Ease(weighting="quantity")
+
+
+def test_ease_inverse_rejects_bad_input():
+    from engine.recommend.models.ease import _spd_inverse
+
+    with pytest.raises(np.linalg.LinAlgError, match="Cholesky factorisation failed"):
+        _spd_inverse(-np.eye(3, dtype=np.float32))
+    with pytest.raises(ValueError, match="C-ordered float32"):
+        _spd_inverse(np.eye(3))
+    with pytest.raises(ValueError, match="C-ordered float32"):
+        _spd_inverse(np.asfortranarray(np.eye(3, dtype=np.float32) + 0.1))
+
+
+def count_loops_while(work) -> int:
+    """Count loop turns on this thread while `work` runs on another thread."""
+    thread = threading.Thread(target=work)
+    turns = 0
+    thread.start()
+    while thread.is_alive():
+        turns += 1
+    thread.join()
+    return turns
+
+
+@pytest.mark.slow
+def test_ease_inverse_releases_interpreter_lock():
+    # The window's thread must keep running while a large catalog is inverted.
+    # With scipy.linalg.lapack's wrappers, which hold the lock, this thread got
+    # 20% of the turns it gets while the other thread sleeps, and 77-121% without.
+    from threadpoolctl import threadpool_limits
+
+    from engine.recommend.models.ease import _spd_inverse
+
+    size = 2500
+    random = np.random.default_rng(0).random((size, size), dtype=np.float32)
+    gram = random @ random.T + size * np.eye(size, dtype=np.float32)
+    seconds = []
+
+    def invert():
+        with threadpool_limits(1, "blas"):
+            started = time.perf_counter()
+            _spd_inverse(gram)
+            seconds.append(time.perf_counter() - started)
+
+    during_inverse = count_loops_while(invert)
+    during_sleep = count_loops_while(lambda: time.sleep(seconds[0]))
+
+    assert during_inverse > 0.5 * during_sleep
