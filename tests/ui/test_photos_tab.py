@@ -215,3 +215,23 @@ def test_train_cancel(qtbot, tab, gear_shop):
     with open_store(gear_shop) as store:
         assert modelstore.active_model(store, "vision") is None
         assert modelstore.last_training_run(store, "vision")["status"] == "cancelled"
+
+
+@pytest.mark.slow
+def test_same_photo_two_names(qtbot, tab, gear_shop, cases, tmp_path):
+    copy = tmp_path / "copy of cmyk.jpg"
+    shutil.copyfile(cases / "C14_cmyk.jpg", copy)
+    tab.set_shop(gear_shop)
+    tab.on_shown()
+
+    tab.add_photos([cases / "C14_cmyk.jpg", copy])
+    wait_for_tagging(qtbot, tab)
+
+    model = tab.grid.photo_model
+    ids = [item.photo_id for item in model.items]
+    assert len(ids) == len(set(ids))
+    # Every grid item gets its thumbnail, so the thumbnail jobs stop.
+    qtbot.waitUntil(
+        lambda: not model.missing_thumbnails() and tab.thumbnail_job is None,
+        timeout=JOB_TIMEOUT_MS,
+    )

@@ -91,12 +91,17 @@ class PhotoListModel(QAbstractListModel):
         self.endResetModel()
 
     def upsert(self, items: list[PhotoItem]) -> None:
-        """Update photos already shown and put new ones first."""
-        new = []
+        """Update photos already shown and put new ones first.
+
+        `items` may name one photo twice (one photo dropped under two file names).
+        The grid shows it once, with the last entry, because a second row would
+        never get its thumbnail and would restart the thumbnail jobs forever.
+        """
+        new: dict[int, PhotoItem] = {}
         for item in items:
             row = self._rows_by_id.get(item.photo_id)
             if row is None:
-                new.append(item)
+                new[item.photo_id] = item
                 continue
             item.icon = item.icon or self.items[row].icon
             self.items[row] = item
@@ -104,7 +109,7 @@ class PhotoListModel(QAbstractListModel):
             self.dataChanged.emit(index, index)
         if new:
             self.beginInsertRows(QModelIndex(), 0, len(new) - 1)
-            self.items[0:0] = new
+            self.items[0:0] = list(new.values())
             self._rows_by_id = {
                 item.photo_id: row for row, item in enumerate(self.items)
             }
