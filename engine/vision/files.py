@@ -68,7 +68,7 @@ def collect_photo_files(paths: list[Path]) -> CollectedFiles:
     for path in map(Path, paths):
         files = _walk(path) if path.is_dir() else [path]
         for file in files:
-            key = file.resolve()
+            key = _same_file_key(file)
             if key in seen:
                 continue
             seen.add(key)
@@ -76,6 +76,15 @@ def collect_photo_files(paths: list[Path]) -> CollectedFiles:
                 file
             )
     return collected
+
+
+def _same_file_key(path: Path) -> Path:
+    # Path.resolve raises RuntimeError on a symlink loop in Python 3.11 and 3.12.
+    # Such a file stays in the list, and loading it reports that it cannot be read.
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return Path(os.path.abspath(path))
 
 
 def _walk(folder: Path) -> list[Path]:

@@ -196,3 +196,24 @@ def test_folder_collected_recursively(cases, tmp_path):
     assert "notes.txt" in skipped_names
     assert "._apron.png" in skipped_names
     assert "Thumbs.db" in skipped_names
+
+
+def test_folder_with_symlink_loop(cases, tmp_path):
+    folder = tmp_path / "dropped"
+    folder.mkdir()
+    shutil.copyfile(cases / "C14_cmyk.jpg", folder / "good.jpg")
+    (folder / "a.png").symlink_to("b.png")
+    (folder / "b.png").symlink_to("a.png")
+    (folder / "inner").mkdir()
+    (folder / "inner" / "up").symlink_to("..")
+
+    collected = collect_photo_files([folder])
+    loaded = [load_photos([path])[0] for path in collected.photos]
+
+    assert [path.name for path in collected.photos] == ["a.png", "b.png", "good.jpg"]
+    assert [type(result).__name__ for result in loaded] == [
+        "PhotoLoadError",
+        "PhotoLoadError",
+        "LoadedPhoto",
+    ]
+    assert "cannot be read" in loaded[0].reason
