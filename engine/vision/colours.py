@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
+from engine import heavy_imports
+
 ANALYSIS_SIDE = 96
 # A pixel this close (CIE76 distance) to the border colour counts as background.
 # White and off-white fabric sits 5-12 from a white studio backdrop, so a wider
@@ -161,6 +163,7 @@ def name_lab(lab: np.ndarray, oklab_hue: np.ndarray | None = None) -> np.ndarray
 
 def foreground_mask(lab: np.ndarray) -> np.ndarray:
     """Return a boolean (h, w) mask of pixels that are not the studio background."""
+    heavy_imports.load("scipy.ndimage")
     from scipy import ndimage
 
     border = np.concatenate([lab[0], lab[-1], lab[:, 0], lab[:, -1]])

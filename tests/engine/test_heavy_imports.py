@@ -182,3 +182,27 @@ def test_speech_after_torch(shared_data):
     )
 
     assert "forward" in result["text"].lower()
+
+
+def test_colour_naming_imports_guarded():
+    # Tagging names colours on several photo threads at once, so scipy's first
+    # import can start on any of them.
+    result = run_child(
+        """
+        import json, threading
+        from PIL import Image
+        from engine import heavy_imports
+        from engine.vision.colours import dominant_colours
+        image = Image.new("RGB", (96, 96), (200, 30, 30))
+        threads = [
+            threading.Thread(target=dominant_colours, args=(image,)) for _ in range(4)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        print(json.dumps({"unguarded": heavy_imports.unguarded_imports}))
+        """
+    )
+
+    assert result["unguarded"] == []
