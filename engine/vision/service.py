@@ -758,7 +758,8 @@ def list_photos(
 
     Args:
         tag: keep only photos with a tag of this value that was not removed
-            (case-insensitive).
+            (case-insensitive for ASCII letters). A category also matches by its
+            last part, which the grid shows, so "bags" finds "Gear/Bags".
     """
     with open_store(shop_path) as store:
         query = (
@@ -771,9 +772,11 @@ def list_photos(
         if tag:
             query += (
                 "WHERE ph.id IN (SELECT photo_id FROM tags WHERE status != 'removed' "
-                "AND value = ? COLLATE NOCASE) "
+                "AND (value = ? COLLATE NOCASE OR "
+                "(kind = 'category' AND value LIKE ? ESCAPE '\\'))) "
             )
-            parameters.append(tag.strip())
+            wanted = tag.strip()
+            parameters += [wanted, "%/" + _escape_like(wanted)]
         query += (
             "ORDER BY EXISTS (SELECT 1 FROM tags t WHERE t.photo_id = ph.id) DESC, "
             "ph.source = 'dropped' DESC, ph.id DESC LIMIT ?"
@@ -792,6 +795,10 @@ def list_photos(
         )
         for photo_id, location, sku, title, alt_text, source_is_drop in rows
     ]
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _tags_by_photo(store: Store, photo_ids: list[int]) -> dict[int, list[PhotoTag]]:

@@ -271,6 +271,28 @@ def test_tag_filter_lists_matching(shop_copy):
     assert "teal" in service.tag_values(shop_copy)
 
 
+def test_tag_filter_category_leaf(shop_copy):
+    # The grid caption shows a category's last part ("Bags" for "Gear/Bags").
+    with open_store(shop_copy) as store:
+        first, second = [
+            row[0]
+            for row in store.conn.execute(
+                "SELECT id FROM product_photos ORDER BY id LIMIT 2"
+            )
+        ]
+        service.add_tag(store, [first], "category", "Gear/Bags")
+        service.add_tag(store, [second], "object", "100%_bags")
+
+    assert [row.photo_id for row in service.list_photos(shop_copy, tag="bags")] == [
+        first
+    ]
+    assert [row.photo_id for row in service.list_photos(shop_copy, tag="Gear/Bags")] == [
+        first
+    ]
+    assert service.list_photos(shop_copy, tag="ags") == []
+    assert service.list_photos(shop_copy, tag="%bags") == []
+
+
 def test_training_needs_two_categories(tmp_path):
     shop_path = tmp_path / "shop.db"
     open_store(shop_path, create=True).close()
