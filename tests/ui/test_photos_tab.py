@@ -235,3 +235,44 @@ def test_same_photo_two_names(qtbot, tab, gear_shop, cases, tmp_path):
         lambda: not model.missing_thumbnails() and tab.thumbnail_job is None,
         timeout=JOB_TIMEOUT_MS,
     )
+
+
+def green_shop(folder, count: int):
+    """Create a shop whose photos are all plain green squares."""
+    from engine.store import utc_now
+
+    shop_path = folder / "shop.db"
+    (folder / "photos").mkdir(parents=True)
+    with open_store(shop_path, create=True) as store, store.transaction() as conn:
+        for number in range(count):
+            location = f"photos/green-{number}.png"
+            Image.new("RGB", (300, 300), (0, 200, 0)).save(folder / location)
+            conn.execute(
+                "INSERT INTO product_photos (location, source, added_at) "
+                "VALUES (?, 'test', ?)",
+                (location, utc_now()),
+            )
+    return shop_path
+
+
+@pytest.mark.slow
+def test_thumbnails_after_shop_switch(qtbot, tab, gear_shop, tmp_path):
+    other_shop = green_shop(tmp_path / "green", 30)
+    tab.set_shop(gear_shop)
+    tab.on_shown()
+    qtbot.waitUntil(lambda: tab.thumbnail_job is not None, timeout=JOB_TIMEOUT_MS)
+
+    # What opening another shop does while the first shop's thumbnails are made.
+    tab.set_shop(other_shop)
+    model = tab.grid.photo_model
+    qtbot.waitUntil(
+        lambda: len(model.items) == 30
+        and not model.missing_thumbnails()
+        and tab.thumbnail_job is None,
+        timeout=JOB_TIMEOUT_MS,
+    )
+
+    for item in model.items:
+        image = item.icon.pixmap(64, 64).toImage()
+        colour = image.pixelColor(32, 32)
+        assert (colour.red(), colour.green()) == (0, 200), item.path.name

@@ -235,10 +235,15 @@ class PhotosTab(FeatureTab):
         self.thumbnail_job = self.runner.submit(
             "Making thumbnails", make, kind="thumbnails"
         )
-        self.thumbnail_job.finished.connect(self.on_thumbnails_made)
+        self.thumbnail_job.finished.connect(
+            partial(self.on_thumbnails_made, self.shop_path)
+        )
         self.thumbnail_job.ended.connect(self.on_thumbnail_job_ended)
 
-    def on_thumbnails_made(self, made: list) -> None:
+    def on_thumbnails_made(self, shop: Path, made: list) -> None:
+        # Photo ids repeat across shops, so another shop's thumbnails are dropped.
+        if shop != self.shop_path:
+            return
         for photo_id, thumbnail in made:
             if thumbnail is not None:
                 self.grid.photo_model.set_icon(photo_id, thumbnail_icon(*thumbnail))
