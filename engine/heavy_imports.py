@@ -115,12 +115,14 @@ class _HeavyPackageFinder(importlib.abc.MetaPathFinder):
             or not hasattr(spec.loader, "exec_module")
         ):
             return spec
-        if not _load_lock_is_mine():
-            unguarded_imports.append(fullname)
         run_module = spec.loader.exec_module
         folder = _package_folder(spec)
 
         def exec_module(module):
+            # Checked here, not in find_spec, because importlib.util.find_spec
+            # probes a package without importing it.
+            if not _load_lock_is_mine():
+                unguarded_imports.append(fullname)
             _pause_collection()
             try:
                 if folder is not None:

@@ -206,3 +206,23 @@ def test_colour_naming_imports_guarded():
     )
 
     assert result["unguarded"] == []
+
+
+def test_find_spec_is_no_import():
+    # torch._dynamo probes optional packages with importlib.util.find_spec.
+    result = run_child(
+        """
+        import importlib.util, json, sys
+        from engine import heavy_imports
+        found = importlib.util.find_spec("sklearn") is not None
+        print(json.dumps({
+            "found": found,
+            "imported": "sklearn" in sys.modules,
+            "unguarded": heavy_imports.unguarded_imports,
+        }))
+        """
+    )
+
+    assert result["found"] is True
+    assert result["imported"] is False
+    assert result["unguarded"] == []
