@@ -276,3 +276,49 @@ def test_thumbnails_after_shop_switch(qtbot, tab, gear_shop, tmp_path):
         image = item.icon.pixmap(64, 64).toImage()
         colour = image.pixelColor(32, 32)
         assert (colour.red(), colour.green()) == (0, 200), item.path.name
+
+
+def two_product_shop(folder, luma):
+    """Create a shop with one bag and one watch of two photos each."""
+    import csv
+
+    from engine.store import utc_now
+
+    rows = list(csv.DictReader(open(luma / "image_labels.csv", encoding="utf-8")))
+    shop_path = folder / "shop.db"
+    (folder / "photos").mkdir(parents=True)
+    now = utc_now()
+    with open_store(shop_path, create=True) as store, store.transaction() as conn:
+        for sku, category in (("BAG-1", "Gear/Bags"), ("WATCH-1", "Gear/Watches")):
+            conn.execute(
+                "INSERT INTO products (sku, title, category, source, created_at, "
+                "updated_at) VALUES (?, ?, ?, 'test', ?, ?)",
+                (sku, sku, category, now, now),
+            )
+            for row in [row for row in rows if row["category"] == category][:2]:
+                location = "photos/" + row["image_file"].split("/")[-1]
+                shutil.copyfile(luma / row["image_file"], folder / location)
+                conn.execute(
+                    "INSERT INTO product_photos (product_sku, location, source, "
+                    "added_at) VALUES (?, ?, 'test', ?)",
+                    (sku, location, now),
+                )
+    return shop_path
+
+
+@pytest.mark.slow
+def test_unmeasured_tagger_after_reopen(qtbot, tab, tmp_path, shared_data):
+    # Two products leave none for validation, so accuracy is not measured.
+    shop = two_product_shop(tmp_path / "two", shared_data / "magento-luma-catalog")
+    tab.set_shop(shop)
+    tab.on_shown()
+    tab.train_button.click()
+    wait_for_job(qtbot, tab.training_job)
+    assert tab.accuracy_label.text() == "Accuracy not measured"
+
+    tab.set_shop(None)
+    tab.set_shop(shop)
+    tab.on_shown()
+
+    qtbot.waitUntil(lambda: not tab.runner.has_active_jobs(), timeout=JOB_TIMEOUT_MS)
+    assert tab.accuracy_label.text() == "Accuracy not measured"

@@ -511,14 +511,12 @@ class PhotosTab(FeatureTab):
             # Read-only, without open_store's quick_check of the whole file.
             with open_for_reading(shop) as store:
                 record = modelstore.active_model(store, "vision")
-            return None if record is None else record.metrics.get("validation_accuracy")
+            if record is None:
+                return "Not trained yet"
+            return accuracy_text(record.metrics.get("validation_accuracy"))
 
         job = self.runner.submit("Reading the photo tagger", read, kind="photos")
-        job.finished.connect(
-            lambda accuracy: self.accuracy_label.setText(
-                accuracy_text(accuracy) if accuracy is not None else "Not trained yet"
-            )
-        )
+        job.finished.connect(self.accuracy_label.setText)
 
     # Shared -----------------------------------------------------------------
 
