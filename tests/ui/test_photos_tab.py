@@ -322,3 +322,32 @@ def test_unmeasured_tagger_after_reopen(qtbot, tab, tmp_path, shared_data):
 
     qtbot.waitUntil(lambda: not tab.runner.has_active_jobs(), timeout=JOB_TIMEOUT_MS)
     assert tab.accuracy_label.text() == "Accuracy not measured"
+
+
+@pytest.mark.slow
+def test_cancel_stops_both_drops(qtbot, tab, gear_shop, cases, tmp_path, shared_data):
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for path in sorted((shared_data / "magento-luma-catalog").glob("images/w/*/*.jpg"))[
+        :120
+    ]:
+        shutil.copyfile(path, folder / path.name)
+    tab.set_shop(gear_shop)
+    tab.on_shown()
+    tab.add_photos([folder])
+    qtbot.waitUntil(lambda: tab.tagging_job is not None, timeout=JOB_TIMEOUT_MS)
+    first = tab.tagging_job
+    with qtbot.waitSignal(first.progressed, timeout=JOB_TIMEOUT_MS):
+        pass
+
+    # A second drop while the first is still being tagged.
+    tab.add_photos([cases / "C14_cmyk.jpg"])
+    qtbot.waitUntil(lambda: tab.tagging_job is not first, timeout=JOB_TIMEOUT_MS)
+    second = tab.tagging_job
+    tab.cancel_button.click()
+    wait_for_job(qtbot, first)
+    wait_for_job(qtbot, second)
+
+    assert first.state.value == "cancelled"
+    assert second.state.value == "cancelled"
+    assert tab.progress_bar.isHidden()

@@ -57,6 +57,9 @@ class PhotosTab(FeatureTab):
         self.tagging_job = None
         self.training_job = None
         self.thumbnail_job = None
+        # Tagging and training jobs that show the progress bar. A drop while
+        # another is tagged queues a second tagging job, and Cancel stops both.
+        self.busy_jobs: list = []
         self.last_report = None
         self._build()
 
@@ -526,7 +529,8 @@ class PhotosTab(FeatureTab):
         self.cancel_button.show()
         self.cancel_button.setEnabled(True)
         self.status_label.setText(text)
-        self._busy_job = job
+        self.busy_jobs = [other for other in self.busy_jobs if other.is_active]
+        self.busy_jobs.append(job)
         job.progressed.connect(self.on_job_progressed)
         job.ended.connect(self.on_busy_job_ended)
 
@@ -535,18 +539,13 @@ class PhotosTab(FeatureTab):
         self.status_label.setText(text)
 
     def on_busy_job_ended(self) -> None:
-        active = [
-            job
-            for job in (self.tagging_job, self.training_job)
-            if job is not None and job.is_active
-        ]
-        if not active:
+        if not any(job.is_active for job in self.busy_jobs):
             self.progress_bar.hide()
             self.cancel_button.hide()
 
     def on_cancel_clicked(self) -> None:
-        for job in (self.tagging_job, self.training_job):
-            if job is not None and job.is_active:
+        for job in self.busy_jobs:
+            if job.is_active:
                 job.cancel()
         self.cancel_button.setEnabled(False)
         self.status_label.setText("Cancelling after the current batch of photos…")
