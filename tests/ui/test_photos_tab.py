@@ -230,6 +230,7 @@ def test_same_photo_two_names(qtbot, tab, gear_shop, cases, tmp_path):
     model = tab.grid.photo_model
     ids = [item.photo_id for item in model.items]
     assert len(ids) == len(set(ids))
+    assert tab.status_label.text().startswith("Tagged 1 photo.")
     # Every grid item gets its thumbnail, so the thumbnail jobs stop.
     qtbot.waitUntil(
         lambda: not model.missing_thumbnails() and tab.thumbnail_job is None,

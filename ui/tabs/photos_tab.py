@@ -609,7 +609,9 @@ def accuracy_sentence(accuracy: float | None, photos: int) -> str:
 
 
 def tagging_summary(report, skipped: list[Path]) -> str:
-    parts = [f"Tagged {plural(len(report.photos), 'photo')}."]
+    # One photo dropped under two names is one entry per name in the report.
+    photo_count = len({photo.photo_id for photo in report.photos})
+    parts = [f"Tagged {plural(photo_count, 'photo')}."]
     if report.problems:
         parts.append(
             f"{plural(len(report.problems), 'file')} could not be tagged (listed above the photos)."
