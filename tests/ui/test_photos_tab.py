@@ -352,3 +352,15 @@ def test_cancel_stops_both_drops(qtbot, tab, gear_shop, cases, tmp_path, shared_
     assert first.state.value == "cancelled"
     assert second.state.value == "cancelled"
     assert tab.progress_bar.isHidden()
+
+
+def test_status_while_shop_opens(qtbot, tab, gear_shop):
+    # The window sends no counts while a shop opens, then sets the shop.
+    tab.show_counts(None)
+    tab.set_shop(gear_shop)
+
+    assert tab.status_label.text() == "Loading photos…"
+    qtbot.waitUntil(
+        lambda: tab.status_label.text() == "44 photos in this shop.",
+        timeout=JOB_TIMEOUT_MS,
+    )

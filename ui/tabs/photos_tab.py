@@ -154,6 +154,10 @@ class PhotosTab(FeatureTab):
         has_shop = shop_path is not None
         self.add_button.setEnabled(has_shop)
         self.train_button.setEnabled(has_shop)
+        self.accuracy_label.setText("")
+        self.status_label.setText(
+            "Loading photos…" if has_shop else "Open a shop to tag its photos."
+        )
         if self.isVisible():
             self.on_shown()
 
