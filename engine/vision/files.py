@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,9 +45,10 @@ def is_photo_file(path: Path) -> bool:
     """Return whether `path` should be tagged: a photo suffix, or photo content without one.
 
     A file with a photo suffix counts even when its content is damaged, so that the
-    tagging report names it with the reason.
+    tagging report names it with the reason. Named pipes, sockets and devices never
+    count, because reading them can block forever.
     """
-    if is_junk(path):
+    if is_junk(path) or _is_special_file(path):
         return False
     if path.suffix.lower() in PHOTO_SUFFIXES:
         return True
@@ -54,6 +56,15 @@ def is_photo_file(path: Path) -> bool:
         with open(path, "rb") as file:
             return sniff_format(file.read(64)) is not None
     except OSError:
+        return False
+
+
+def _is_special_file(path: Path) -> bool:
+    try:
+        return not stat.S_ISREG(path.stat().st_mode)
+    except OSError:
+        # A missing file or a symlink loop stays a photo, so that loading it
+        # reports the reason.
         return False
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import threading
 
 import numpy as np
 import psutil
@@ -217,3 +219,23 @@ def test_folder_with_symlink_loop(cases, tmp_path):
         "LoadedPhoto",
     ]
     assert "cannot be read" in loaded[0].reason
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_folder_with_named_pipes(cases, tmp_path):
+    folder = tmp_path / "dropped"
+    folder.mkdir()
+    shutil.copyfile(cases / "C14_cmyk.jpg", folder / "good.jpg")
+    os.mkfifo(folder / "pipe")
+    os.mkfifo(folder / "pipe.jpg")
+    results = []
+    # Opening a pipe with no writer blocks, so the call runs where a hang can be seen.
+    worker = threading.Thread(
+        target=lambda: results.append(collect_photo_files([folder])), daemon=True
+    )
+    worker.start()
+    worker.join(timeout=10)
+
+    assert not worker.is_alive()
+    assert [path.name for path in results[0].photos] == ["good.jpg"]
+    assert [path.name for path in results[0].skipped] == ["pipe", "pipe.jpg"]
