@@ -7,6 +7,7 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from engine.progress import CancelToken
 from engine.vision.loading import sniff_format
 
 PHOTO_SUFFIXES = frozenset(
@@ -28,6 +29,8 @@ PHOTO_SUFFIXES = frozenset(
 # Files that operating systems leave in folders: never photos, even with a photo suffix
 # (macOS writes AppleDouble "._name.png" files next to copied photos).
 JUNK_NAMES = frozenset({".ds_store", "thumbs.db", "desktop.ini", "ehthumbs.db"})
+# The subject of the CancelledError message.
+_CANCELLED = "Finding the dropped photos"
 
 
 @dataclass
@@ -68,17 +71,24 @@ def _is_special_file(path: Path) -> bool:
         return False
 
 
-def collect_photo_files(paths: list[Path]) -> CollectedFiles:
+def collect_photo_files(
+    paths: list[Path], cancel: CancelToken | None = None
+) -> CollectedFiles:
     """Expand folders recursively and split the files into photos and other files.
 
     Hidden folders are not searched. Paths keep the order they were given in, and
     the files of a folder are sorted by path.
+
+    Raises:
+        CancelledError: on cancel, checked for every folder and file.
     """
+    cancel = cancel or CancelToken()
     collected = CollectedFiles()
     seen: set[Path] = set()
     for path in map(Path, paths):
-        files = _walk(path) if path.is_dir() else [path]
+        files = _walk(path, cancel) if path.is_dir() else [path]
         for file in files:
+            cancel.raise_if_cancelled(_CANCELLED)
             key = _same_file_key(file)
             if key in seen:
                 continue
@@ -98,9 +108,10 @@ def _same_file_key(path: Path) -> Path:
         return Path(os.path.abspath(path))
 
 
-def _walk(folder: Path) -> list[Path]:
+def _walk(folder: Path, cancel: CancelToken) -> list[Path]:
     found = []
     for root, folders, names in os.walk(folder):
+        cancel.raise_if_cancelled(_CANCELLED)
         folders[:] = [name for name in folders if not name.startswith(".")]
         found.extend(Path(root) / name for name in names)
     return sorted(found)

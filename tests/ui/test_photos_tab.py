@@ -364,3 +364,27 @@ def test_status_while_shop_opens(qtbot, tab, gear_shop):
         lambda: tab.status_label.text() == "44 photos in this shop.",
         timeout=JOB_TIMEOUT_MS,
     )
+
+
+@pytest.mark.slow
+def test_cancel_finding_photos(qtbot, tab, gear_shop, tmp_path):
+    folder = tmp_path / "big"
+    for part in range(40):
+        (folder / f"part {part}").mkdir(parents=True)
+        for number in range(500):
+            (folder / f"part {part}" / f"file-{number}").write_bytes(b"not a photo")
+    tab.set_shop(gear_shop)
+    tab.on_shown()
+    qtbot.waitUntil(lambda: not tab.runner.has_active_jobs(), timeout=JOB_TIMEOUT_MS)
+
+    with qtbot.waitSignal(tab.runner.job_added, timeout=5_000) as added:
+        tab.add_photos([folder])
+    finding = added.args[0]
+    with qtbot.waitSignal(finding.started, timeout=5_000):
+        pass
+    started = time.monotonic()
+    finding.cancel()
+    wait_for_job(qtbot, finding)
+
+    assert finding.state.value == "cancelled"
+    assert time.monotonic() - started < 2.0

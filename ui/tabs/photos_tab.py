@@ -304,7 +304,7 @@ class PhotosTab(FeatureTab):
 
         job = self.runner.submit(
             "Finding dropped photos",
-            lambda progress, cancel: collect_photo_files(paths),
+            lambda progress, cancel: collect_photo_files(paths, cancel),
             kind="photos",
         )
         job.finished.connect(self.on_photos_collected)
