@@ -12,6 +12,7 @@ Public calls (each opens its own store, so any thread may call them):
 
 from __future__ import annotations
 
+import errno
 import logging
 import shutil
 import time
@@ -268,7 +269,7 @@ def _tag_batch(
                 f"could not be copied into the shop folder ({error.strerror or error})"
             )
             report.problems.append(
-                PhotoProblem(photo.path, reason, "Check free disk space")
+                PhotoProblem(photo.path, reason, _copy_fix(error, store.folder))
             )
             continue
         suggestions = _category_suggestions(context, vector)
@@ -298,6 +299,12 @@ def _tag_batch(
                 duplicates=duplicates,
             )
         )
+
+
+def _copy_fix(error: OSError, folder: Path) -> str:
+    if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return f"Check that you may write to the shop folder {folder}"
+    return "Check free disk space"
 
 
 def _features_for(

@@ -335,3 +335,22 @@ def test_white_garment_on_white():
     image = studio_photo((236, 236, 236))
 
     assert dominant_colours(image)[0].name == "white"
+
+
+def test_copy_denied_names_permissions(tmp_path, cases, monkeypatch):
+    shop_path = tmp_path / "shop.db"
+    open_store(shop_path, create=True).close()
+
+    def deny(source, destination):
+        raise PermissionError(13, "Permission denied", str(destination))
+
+    monkeypatch.setattr(service.shutil, "copyfile", deny)
+    report = service.tag_photos(shop_path, [cases / "C14_cmyk.jpg"])
+
+    assert report.photos == []
+    assert report.problems[0].reason == (
+        "could not be copied into the shop folder (Permission denied)"
+    )
+    assert report.problems[0].fix == (
+        f"Check that you may write to the shop folder {tmp_path}"
+    )
