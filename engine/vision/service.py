@@ -758,8 +758,12 @@ class PhotoRow:
     original_name: str | None = None  # the file name it was dropped with
 
 
+# The Photos tab lists at most this many photos at once.
+LIST_LIMIT = 5000
+
+
 def list_photos(
-    shop_path: Path, tag: str | None = None, limit: int = 5000
+    shop_path: Path, tag: str | None = None, limit: int = LIST_LIMIT
 ) -> list[PhotoRow]:
     """Return the shop's photos with their tags: tagged first, then newest drops.
 

@@ -388,3 +388,56 @@ def test_cancel_finding_photos(qtbot, tab, gear_shop, tmp_path):
 
     assert finding.state.value == "cancelled"
     assert time.monotonic() - started < 2.0
+
+
+@pytest.mark.slow
+def test_all_problems_listed(qtbot, tab, gear_shop, tmp_path):
+    folder = tmp_path / "bad"
+    folder.mkdir()
+    for number in range(7):
+        (folder / f"empty_{number}.jpg").write_bytes(b"")
+    tab.set_shop(gear_shop)
+    tab.on_shown()
+
+    tab.add_photos([folder])
+    wait_for_tagging(qtbot, tab)
+
+    assert "… and 2 more files." in tab.problems_label.text()
+    assert tab.all_problems_button.isVisible()
+    listed = tab.all_problems_text()
+    for number in range(7):
+        assert f"empty_{number}.jpg: empty file (0 bytes)" in listed
+
+
+def test_similar_for_other_photo_ignored(tab):
+    tab.tags_panel.photo_id = 7
+    tab.tags_panel.similar_list.clear()
+
+    tab.on_similar_found(8, [])
+
+    assert tab.tags_panel.similar_list.count() == 0
+
+
+@pytest.mark.slow
+def test_status_at_list_limit(qtbot, tab, gear_shop, cases, monkeypatch):
+    from engine.vision import service
+
+    tab.set_shop(gear_shop)
+    tab.on_shown()
+    tab.add_photos([cases / "C14_cmyk.jpg", cases / "C18_product.webp"])
+    wait_for_tagging(qtbot, tab)
+    monkeypatch.setattr(service, "LIST_LIMIT", 2)
+
+    tab.refresh()
+
+    qtbot.waitUntil(
+        lambda: tab.status_label.text().startswith("Showing the first 2 photos."),
+        timeout=JOB_TIMEOUT_MS,
+    )
+
+
+def test_skipped_files_singular():
+    from ui.tabs.photos_tab import skipped_files
+
+    assert skipped_files(1) == "Skipped 1 file that is not a photo"
+    assert skipped_files(2_500) == "Skipped 2,500 files that are not photos"

@@ -45,6 +45,7 @@ THUMBNAIL_CHUNK = 24
 # A drop with more photos than this is tagged only after the owner confirms it.
 CONFIRM_ABOVE = 500
 MAX_PROBLEMS_LISTED = 5
+MAX_SKIPPED_NAMED = 4
 
 
 class PhotosTab(FeatureTab):
@@ -77,7 +78,18 @@ class PhotosTab(FeatureTab):
         )
         self.problems_label.setStyleSheet("color: #8a4b00;")
         self.problems_label.hide()
-        layout.addWidget(self.problems_label)
+        self.all_problems_button = QPushButton("Show all")
+        self.all_problems_button.setToolTip(
+            "List every file of the last drop that was not tagged or was skipped"
+        )
+        self.all_problems_button.clicked.connect(self.on_all_problems_clicked)
+        self.all_problems_button.hide()
+        self._problems: list = []
+        self._skipped: list[Path] = []
+        problems_row = QHBoxLayout()
+        problems_row.addWidget(self.problems_label, 1)
+        problems_row.addWidget(self.all_problems_button, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(problems_row)
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
         self.grid = PhotoGrid()
@@ -151,6 +163,7 @@ class PhotosTab(FeatureTab):
         self.grid.photo_model.set_items([])
         self.tags_panel.show_photo(None, 0)
         self.problems_label.hide()
+        self.all_problems_button.hide()
         has_shop = shop_path is not None
         self.add_button.setEnabled(has_shop)
         self.train_button.setEnabled(has_shop)
@@ -202,10 +215,16 @@ class PhotosTab(FeatureTab):
             return
         self.grid.photo_model.set_items([photo_item(row) for row in rows])
         self.tags_panel.show_photo(None, 0)
-        if self.filter_edit.text().strip():
+        from engine.vision.service import LIST_LIMIT
+
+        tag = self.filter_edit.text().strip()
+        if len(rows) >= LIST_LIMIT:
             self.status_label.setText(
-                f"{plural(len(rows), 'photo')} tagged {self.filter_edit.text().strip()!r}."
+                f"Showing the first {LIST_LIMIT:,} photos. Type a tag in the filter "
+                "to find the others."
             )
+        elif tag:
+            self.status_label.setText(f"{plural(len(rows), 'photo')} tagged {tag!r}.")
         else:
             self.status_label.setText(f"{plural(len(rows), 'photo')} in this shop.")
         self.load_thumbnails()
@@ -379,13 +398,34 @@ class PhotosTab(FeatureTab):
                 f"… and {plural(len(problems) - MAX_PROBLEMS_LISTED, 'more file')}."
             )
         if skipped:
-            names = ", ".join(path.name for path in skipped[:4])
-            more = ", …" if len(skipped) > 4 else ""
-            lines.append(
-                f"Skipped {plural(len(skipped), 'file')} that are not photos: {names}{more}"
-            )
+            names = ", ".join(path.name for path in skipped[:MAX_SKIPPED_NAMED])
+            more = ", …" if len(skipped) > MAX_SKIPPED_NAMED else ""
+            lines.append(f"{skipped_files(len(skipped))}: {names}{more}")
         self.problems_label.setText("\n".join(lines))
         self.problems_label.setVisible(bool(lines))
+        self._problems, self._skipped = list(problems), list(skipped)
+        self.all_problems_button.setVisible(
+            len(problems) > MAX_PROBLEMS_LISTED or len(skipped) > MAX_SKIPPED_NAMED
+        )
+
+    def all_problems_text(self) -> str:
+        """Return every problem and skipped file of the last drop, one per line."""
+        lines = [f"Not tagged: {problem.message}" for problem in self._problems]
+        lines += [f"Skipped, not a photo: {path}" for path in self._skipped]
+        return "\n".join(lines)
+
+    def on_all_problems_clicked(self) -> None:
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle("Files not tagged")
+        box.setText(
+            f"Could not tag {plural(len(self._problems), 'file')}. "
+            f"{skipped_files(len(self._skipped))}. "
+            "Click Show Details for the full list, then fix or convert those files "
+            "and drop them again."
+        )
+        box.setDetailedText(self.all_problems_text())
+        box.exec()
 
     # Selection and corrections ---------------------------------------------
 
@@ -464,8 +504,13 @@ class PhotosTab(FeatureTab):
                 return similar_products(store, photo_id)
 
         job = self.runner.submit("Finding similar products", find, kind="photos")
-        job.finished.connect(self.tags_panel.show_similar)
+        job.finished.connect(partial(self.on_similar_found, photo_id))
         job.failed.connect(self.on_job_failed)
+
+    def on_similar_found(self, photo_id: int, products: list) -> None:
+        # The owner may have selected another photo while the search ran.
+        if self.tags_panel.photo_id == photo_id:
+            self.tags_panel.show_similar(products)
 
     # Training ---------------------------------------------------------------
 
@@ -612,6 +657,13 @@ def accuracy_sentence(accuracy: float | None, photos: int) -> str:
     return f"It named the category of {accuracy:.0%} of {plural(photos, 'photo')} of held-out products correctly."
 
 
+def skipped_files(count: int) -> str:
+    """Return "Skipped N files that are not photos", singular for one file."""
+    if count == 1:
+        return "Skipped 1 file that is not a photo"
+    return f"Skipped {count:,} files that are not photos"
+
+
 def tagging_summary(report, skipped: list[Path]) -> str:
     # One photo dropped under two names is one entry per name in the report.
     photo_count = len({photo.photo_id for photo in report.photos})
@@ -621,7 +673,7 @@ def tagging_summary(report, skipped: list[Path]) -> str:
             f"{plural(len(report.problems), 'file')} could not be tagged (listed above the photos)."
         )
     if skipped:
-        parts.append(f"Skipped {plural(len(skipped), 'file')} that are not photos.")
+        parts.append(f"{skipped_files(len(skipped))}.")
     if report.photos and not report.has_category_head:
         parts.append("Click Train tagger to get category suggestions too.")
     return " ".join(parts)
