@@ -23,10 +23,16 @@ still running torch's own import, Python gives the second thread the half-built
 torch module, and it fails with attribute errors. `load()` imports libraries one
 thread at a time. Code that first needs one of these libraries in a job calls
 `load()` at the start of a function, never at module level.
+
+`paused_collection()` gives the same pause to code that builds a large structure
+which then lives long, such as the search index of a 50,000-product catalog.
+Building that index brought generation-2 collections of 74-92 ms each, two of
+them within one 370-528 ms stall of the window.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import gc
 import importlib
@@ -155,6 +161,21 @@ def _load_lock_is_mine() -> bool:
 def _package_folder(spec) -> Path | None:
     locations = spec.submodule_search_locations
     return Path(locations[0]) if locations else None
+
+
+@contextlib.contextmanager
+def paused_collection():
+    """Pause garbage collection in the block, then freeze the objects it made.
+
+    Use it for work that allocates many objects which stay alive afterwards.
+    Objects freed by reference counting are still freed, but cyclic garbage made in
+    the block is never collected.
+    """
+    _pause_collection()
+    try:
+        yield
+    finally:
+        _resume_collection()
 
 
 def _pause_collection() -> None:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from engine import heavy_imports
 from engine.search.index import CatalogEntry, fts_search
 from engine.search.similar_names import Comparison, SimilarNames
 from engine.search.text import STOP_WORDS, query_terms, sound_key, tokenize
@@ -139,7 +140,10 @@ class CatalogRanker:
     def similar_names(self) -> SimilarNames:
         """Return the character n-gram index of the names, built on first use."""
         if self._similar_names is None:
-            self._similar_names = SimilarNames([entry.title for entry in self.entries])
+            with heavy_imports.paused_collection():
+                self._similar_names = SimilarNames(
+                    [entry.title for entry in self.entries]
+                )
         return self._similar_names
 
     def nearest_names(

@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 from typing import Iterator
 
+from engine import heavy_imports
 from engine.progress import CancelToken, ProgressCallback, no_progress
 from engine.search.index import catalog_signature, ensure_index, load_catalog
 from engine.search.ranking import CatalogRanker, SearchResult, SearchResults
@@ -79,7 +80,8 @@ def ranker_for(store: Store) -> CatalogRanker:
             return ranker
 
     ensure_index(store)
-    ranker = CatalogRanker(load_catalog(store.conn), signature)
+    with heavy_imports.paused_collection():
+        ranker = CatalogRanker(load_catalog(store.conn), signature)
     from engine.search.embeddings import load_cached
 
     ranker.embeddings = load_cached(

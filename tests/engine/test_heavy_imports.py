@@ -226,3 +226,24 @@ def test_find_spec_is_no_import():
     assert result["found"] is True
     assert result["imported"] is False
     assert result["unguarded"] == []
+
+
+def test_paused_collection_freezes_objects():
+    result = run_child(
+        """
+        import gc, json
+        from engine import heavy_imports
+        with heavy_imports.paused_collection():
+            inside = gc.isenabled()
+            lists = [[number] for number in range(50_000)]
+        print(json.dumps({
+            "inside": inside,
+            "after": gc.isenabled(),
+            "frozen": gc.get_freeze_count(),
+        }))
+        """
+    )
+
+    assert result["inside"] is False
+    assert result["after"] is True
+    assert result["frozen"] >= 50_000
