@@ -11,12 +11,13 @@ Fitting took 0.24–0.27 s of CPU time for the 4,129 names of the voice benchmar
 catalog, so the index is built on first use, or ahead of time by
 `engine.search.service.prepare_search`.
 
-NOTE: on a 50,000-product catalog the fit takes about 2.4 s, and while it runs in the
-background the window's event loop stalled 229-319 ms when the owner switched to the
-Photos tab (about 25 ms with the fit left out). No single call in the fit holds the
-interpreter lock for more than 11 ms, so the stall comes from this thread, the model
-loading threads and the window sharing 2 cores and the lock. Fitting in a child
-process, or in smaller pieces with pauses, would remove it.
+NOTE: on a 50,000-product catalog the fit takes about 2.4 s. While it runs in the
+background, switching to the Photos tab stalled the window's event loop 229-330 ms
+(about 25 ms with the fit left out). No single call in the fit holds the interpreter
+lock over 11 ms. The likely cause: the window thread gives the lock up at calls into
+Qt, and while this pure-Python fit runs, each return waits up to the 5 ms switch
+interval. With a
+0.5 ms interval the stall was 106-119 ms. Fitting in a child process would remove it.
 """
 
 from __future__ import annotations
