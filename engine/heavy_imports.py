@@ -15,7 +15,7 @@ of them is imported, garbage collection is paused, and the objects the import
 created are then moved out of the collector's reach (they live as long as the
 process). For torch, the native libraries are loaded first through libc's
 `dlopen`, called through ctypes, which releases the interpreter lock. With both,
-the longest stall while importing torch, torchvision and transformers fell from
+the longest stall while importing torch and torchvision fell from
 about 230 ms to under 60 ms.
 
 When a second thread imports a submodule such as torch.nn while the first is
