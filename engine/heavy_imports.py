@@ -73,7 +73,8 @@ NATIVE_LIBRARIES = {
 
 _load_lock = threading.RLock()
 _pause_lock = threading.Lock()
-_paused_imports = 0
+# Open import hooks and paused_collection() blocks, across all threads.
+_pause_depth = 0
 _gc_was_enabled = False
 _installed = False
 # Heavy packages whose first import started outside load(); read by the tests.
@@ -179,19 +180,19 @@ def paused_collection():
 
 
 def _pause_collection() -> None:
-    global _paused_imports, _gc_was_enabled
+    global _pause_depth, _gc_was_enabled
     with _pause_lock:
-        if _paused_imports == 0:
+        if _pause_depth == 0:
             _gc_was_enabled = gc.isenabled()
             gc.disable()
-        _paused_imports += 1
+        _pause_depth += 1
 
 
 def _resume_collection() -> None:
-    global _paused_imports
+    global _pause_depth
     with _pause_lock:
-        _paused_imports -= 1
-        if _paused_imports == 0:
+        _pause_depth -= 1
+        if _pause_depth == 0:
             # The import's objects stay for the life of the process. Keeping the
             # collector off them keeps later full collections short.
             # NOTE: freeze() also takes every other thread's objects and the cyclic

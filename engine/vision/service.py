@@ -786,8 +786,8 @@ def list_photos(
                 "AND (value = ? COLLATE NOCASE OR "
                 "(kind = 'category' AND value LIKE ? ESCAPE '\\'))) "
             )
-            wanted = tag.strip()
-            parameters += [wanted, "%/" + _escape_like(wanted)]
+            value = tag.strip()
+            parameters += [value, "%/" + _escape_like(value)]
         query += (
             "ORDER BY EXISTS (SELECT 1 FROM tags t WHERE t.photo_id = ph.id) DESC, "
             "ph.source = 'dropped' DESC, ph.id DESC LIMIT ?"

@@ -211,12 +211,13 @@ class PhotosTab(FeatureTab):
         job.failed.connect(self.on_job_failed)
 
     def on_photos_listed(self, shop: Path, rows: list) -> None:
+        # The listing job has imported the module, so this costs the GUI thread nothing.
+        from engine.vision.service import LIST_LIMIT
+
         if shop != self.shop_path:
             return
         self.grid.photo_model.set_items([photo_item(row) for row in rows])
         self.tags_panel.show_photo(None, 0)
-        from engine.vision.service import LIST_LIMIT
-
         tag = self.filter_edit.text().strip()
         if len(rows) >= LIST_LIMIT:
             self.status_label.setText(
@@ -418,12 +419,16 @@ class PhotosTab(FeatureTab):
         box = QMessageBox(self)
         box.setIcon(QMessageBox.Icon.Warning)
         box.setWindowTitle("Files not tagged")
-        box.setText(
-            f"Could not tag {plural(len(self._problems), 'file')}. "
-            f"{skipped_files(len(self._skipped))}. "
+        parts = []
+        if self._problems:
+            parts.append(f"Could not tag {plural(len(self._problems), 'file')}.")
+        if self._skipped:
+            parts.append(f"{skipped_files(len(self._skipped))}.")
+        parts.append(
             "Click Show Details for the full list, then fix or convert those files "
             "and drop them again."
         )
+        box.setText(" ".join(parts))
         box.setDetailedText(self.all_problems_text())
         box.exec()
 
